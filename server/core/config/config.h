@@ -1,0 +1,69 @@
+#pragma once
+
+#include "toolhub/result.h"
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace toolhub::server {
+
+enum class LogFormat { Json, Text };
+enum class LogLevel { Debug, Info, Warn, Error };
+
+// Everything toolhub-server can be told. Values come from defaults, then a config file, then
+// TOOLHUB_* environment variables (the environment wins).
+struct ServerConfig {
+    std::string listenAddress = "127.0.0.1";
+    std::uint16_t port = 8080;
+    std::filesystem::path dataDir = "data";
+    std::string databaseUrl;          // empty: sqlite:///<data_dir>/toolhub.db
+    unsigned threads = 0;             // 0: one per core
+    std::size_t databasePoolSize = 0; // 0: threads + 2
+    std::size_t maxHeaderBytes = 16 * 1024;
+    std::size_t maxBodyBytes = 1024 * 1024;
+    std::chrono::seconds idleTimeout{30};
+    std::chrono::seconds requestTimeout{30};
+    std::chrono::seconds shutdownGrace{20};
+    LogFormat logFormat = LogFormat::Json;
+    LogLevel logLevel = LogLevel::Info;
+
+    // The database URL in force: the configured one or the default SQLite file in data_dir.
+    [[nodiscard]] std::string effectiveDatabaseUrl() const;
+    // Threads in force: the configured number or one per core.
+    [[nodiscard]] unsigned effectiveThreads() const;
+};
+
+// One documented setting, as listed by --help.
+struct ConfigKey {
+    std::string name;        // file key, e.g. "max_body_bytes"
+    std::string environment; // e.g. "TOOLHUB_MAX_BODY_BYTES"
+    std::string defaultValue;
+    std::string description;
+};
+
+[[nodiscard]] const std::vector<ConfigKey> &configKeys();
+
+using Environment = std::map<std::string, std::string>;
+
+// The process environment's TOOLHUB_* variables.
+[[nodiscard]] Environment toolhubEnvironment();
+
+// Reads a "key = value" file (# comments, blank lines ignored), then applies the environment.
+// An unknown key or a bad value is an InvalidArgument error naming the key and where it came
+// from. TOOLHUB_CONFIG names the file when `file` is empty.
+[[nodiscard]] Result<ServerConfig> loadConfig(const std::optional<std::filesystem::path> &file,
+                                              const Environment &environment);
+
+// Parses the text of a config file on top of `config`; `origin` names it in errors.
+[[nodiscard]] Result<void> applyConfigText(ServerConfig &config, std::string_view text,
+                                           std::string_view origin);
+
+[[nodiscard]] std::string_view logLevelName(LogLevel level) noexcept;
+
+} // namespace toolhub::server

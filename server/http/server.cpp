@@ -1,0 +1,494 @@
+#include "http/server.h"
+
+#include "http/problem.h"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <atomic>
+#include <condition_variable>
+#include <csignal>
+#include <ctime>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+namespace toolhub::server::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+// After an error response that ends the connection, unread request bytes are drained for a
+// short while before closing, so the client reads the response instead of a reset.
+constexpr auto lingerTime = std::chrono::seconds{2};
+constexpr std::size_t lingerBytes = 64 * 1024 * 1024;
+
+std::string httpDate()
+{
+    const std::time_t now = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    char buffer[64];
+    const auto n = std::strftime(buffer, sizeof buffer, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    return {buffer, n};
+}
+
+} // namespace
+
+class Session;
+
+struct HttpServer::Impl {
+    HttpServerOptions options;
+    const Pipeline &pipeline;
+    Next terminal;
+    const Logger &logger;
+
+    asio::io_context ioc;
+    tcp::acceptor acceptor;
+    asio::signal_set signals;
+
+    std::atomic<bool> isStopping{false};
+    std::mutex mutex;
+    std::condition_variable changed;
+    std::unordered_map<Session *, std::weak_ptr<Session>> sessions;
+
+    Impl(HttpServerOptions o, const Pipeline &p, Next t, const Logger &l)
+        : options(std::move(o)), pipeline(p), terminal(std::move(t)), logger(l),
+          ioc(static_cast<int>(options.threads)), acceptor(asio::make_strand(ioc)),
+          signals(ioc, SIGINT, SIGTERM)
+    {}
+
+    void accept();
+    void beginShutdown();
+    void forget(Session *session)
+    {
+        const std::scoped_lock lock(mutex);
+        sessions.erase(session);
+        changed.notify_all();
+    }
+};
+
+// One TCP connection: reads requests one at a time, answers each through the pipeline.
+class Session : public std::enable_shared_from_this<Session> {
+public:
+    Session(tcp::socket &&socket, HttpServer::Impl &server)
+        : m_stream(std::move(socket)), m_server(server)
+    {
+        beast::error_code ec;
+        const auto endpoint = m_stream.socket().remote_endpoint(ec);
+        if (!ec) {
+            m_clientAddress = endpoint.address().to_string();
+        }
+    }
+    ~Session() { m_server.forget(this); }
+    Session(const Session &) = delete;
+    Session &operator=(const Session &) = delete;
+
+    void start()
+    {
+        asio::dispatch(m_stream.get_executor(),
+                       [self = shared_from_this()] { self->readHeader(); });
+    }
+
+    // Called on shutdown: an idle connection closes now, a busy one after its response.
+    void serverStopping()
+    {
+        asio::dispatch(m_stream.get_executor(), [self = shared_from_this()] {
+            self->m_closeAfterResponse = true;
+            if (self->m_idle) {
+                // Wakes the pending read: onHeader() closes if no byte of a request came.
+                self->m_stream.cancel();
+            }
+        });
+    }
+
+    void forceClose()
+    {
+        asio::dispatch(m_stream.get_executor(),
+                       [self = shared_from_this()] { self->m_stream.close(); });
+    }
+
+private:
+    // True when bytes of a request have arrived, read into the buffer or not yet read: that
+    // request is in flight and gets its answer even during shutdown.
+    bool hasRequestBytes()
+    {
+        beast::error_code ec;
+        const auto unread = m_stream.socket().available(ec);
+        return m_buffer.size() != 0 || (!ec && unread != 0);
+    }
+
+    void readHeader()
+    {
+        if (m_closeAfterResponse && !hasRequestBytes()) {
+            closeNow();
+            return;
+        }
+        m_parser.emplace();
+        m_parser->header_limit(static_cast<std::uint32_t>(m_server.options.maxHeaderBytes));
+        m_parser->body_limit(m_server.options.maxBodyBytes);
+        m_idle = m_buffer.size() == 0;
+        m_stream.expires_after(m_idle ? m_server.options.idleTimeout
+                                      : m_server.options.requestTimeout);
+        bhttp::async_read_header(
+            m_stream, m_buffer, *m_parser,
+            [self = shared_from_this()](beast::error_code ec, std::size_t) { self->onHeader(ec); });
+    }
+
+    void onHeader(beast::error_code ec)
+    {
+        if (ec == asio::error::operation_aborted && m_closeAfterResponse &&
+            (m_parser->got_some() || hasRequestBytes())) {
+            // Shutdown interrupted a request that had begun: finish reading it.
+            m_stream.expires_after(m_server.options.requestTimeout);
+            bhttp::async_read_header(
+                m_stream, m_buffer, *m_parser,
+                [self = shared_from_this()](beast::error_code again, std::size_t) {
+                    self->onHeader(again);
+                });
+            return;
+        }
+        m_idle = false;
+        m_started = std::chrono::steady_clock::now();
+        if (ec) {
+            onReadError(ec);
+            return;
+        }
+        const auto &header = m_parser->get();
+        if (const auto length = m_parser->content_length();
+            length && *length > m_server.options.maxBodyBytes) {
+            reject(413, ErrorCode::PayloadTooLarge,
+                   "The request body is larger than this server accepts.");
+            return;
+        }
+        (void)header;
+        m_stream.expires_after(m_server.options.requestTimeout);
+        bhttp::async_read(m_stream, m_buffer, *m_parser,
+                          [self = shared_from_this()](beast::error_code readEc, std::size_t) {
+                              self->onBody(readEc);
+                          });
+    }
+
+    void onBody(beast::error_code ec)
+    {
+        if (ec) {
+            onReadError(ec);
+            return;
+        }
+        Request request = toRequest();
+        if (const auto problem = parseTarget(request.target, request.path, request.query)) {
+            reject(400, ErrorCode::InvalidArgument, *problem);
+            return;
+        }
+        Response response = m_server.pipeline.handle(request, m_server.terminal);
+        const bool keepAlive =
+            m_parser->get().keep_alive() && !m_closeAfterResponse && !m_server.isStopping.load();
+        send(std::move(response), keepAlive, m_parser->get().method() == bhttp::verb::head);
+    }
+
+    void onReadError(beast::error_code ec)
+    {
+        if (ec == bhttp::error::end_of_stream || ec == asio::error::operation_aborted ||
+            ec == asio::error::connection_reset || ec == asio::error::eof) {
+            closeNow();
+        } else if (ec == beast::error::timeout) {
+            if (m_parser && m_parser->got_some()) {
+                reject(408, ErrorCode::InvalidArgument, "The request was not received in time.");
+            } else {
+                closeNow();
+            }
+        } else if (ec == bhttp::error::header_limit) {
+            reject(431, ErrorCode::InvalidArgument, "The request headers are too large.");
+        } else if (ec == bhttp::error::body_limit) {
+            reject(413, ErrorCode::PayloadTooLarge,
+                   "The request body is larger than this server accepts.");
+        } else {
+            reject(400, ErrorCode::InvalidArgument, "The request is not valid HTTP/1.1.");
+        }
+    }
+
+    Request toRequest() const
+    {
+        const auto &message = m_parser->get();
+        Request request;
+        request.method = std::string{message.method_string()};
+        request.target = std::string{message.target()};
+        for (const auto &field : message) {
+            request.headers.add(std::string{field.name_string()}, std::string{field.value()});
+        }
+        request.body = message.body();
+        request.context.clientAddress = m_clientAddress;
+        request.context.started = m_started;
+        return request;
+    }
+
+    // Answers a request that could not be read whole, through the same pipeline (request id,
+    // access log, problem+json), then ends the connection.
+    void reject(unsigned status, ErrorCode code, std::string detail)
+    {
+        Request request;
+        if (m_parser && m_parser->is_header_done()) {
+            request = toRequest();
+            request.body.clear();
+            std::string path;
+            std::multimap<std::string, std::string> query;
+            if (!parseTarget(request.target, path, query)) {
+                request.path = path;
+            }
+        }
+        if (request.method.empty()) {
+            request.method = "-";
+        }
+        request.context.clientAddress = m_clientAddress;
+        request.context.started = m_started;
+        const Next answer = [&](Request &r) -> Result<Response> {
+            return problemResponse(status, errorCodeName(code), detail, r);
+        };
+        send(m_server.pipeline.handle(request, answer), false, false);
+    }
+
+    void send(Response response, bool keepAlive, bool headRequest)
+    {
+        auto message = std::make_shared<bhttp::response<bhttp::string_body>>();
+        message->version(11);
+        message->result(response.status);
+        message->reason(statusReason(response.status));
+        for (const auto &[name, value] : response.headers.all()) {
+            message->insert(name, value);
+        }
+        message->set(bhttp::field::date, httpDate());
+        message->keep_alive(keepAlive);
+        const auto size = response.body.size();
+        message->body() = std::move(response.body);
+        message->prepare_payload();
+        if (headRequest) {
+            message->body().clear();
+            message->content_length(size);
+        }
+        m_stream.expires_after(m_server.options.requestTimeout);
+        bhttp::async_write(
+            m_stream, *message,
+            [self = shared_from_this(), message, keepAlive](beast::error_code ec, std::size_t) {
+                self->onWrite(ec, keepAlive);
+            });
+    }
+
+    void onWrite(beast::error_code ec, bool keepAlive)
+    {
+        if (ec) {
+            closeNow();
+            return;
+        }
+        if (!keepAlive) {
+            lingerThenClose();
+            return;
+        }
+        readHeader();
+    }
+
+    void lingerThenClose()
+    {
+        beast::error_code ec;
+        m_stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+        if (ec) {
+            closeNow();
+            return;
+        }
+        m_lingerDeadline = std::chrono::steady_clock::now() + lingerTime;
+        m_lingered = 0;
+        drain();
+    }
+
+    void drain()
+    {
+        const auto left = m_lingerDeadline - std::chrono::steady_clock::now();
+        if (left <= std::chrono::steady_clock::duration::zero() || m_lingered > lingerBytes) {
+            closeNow();
+            return;
+        }
+        m_stream.expires_after(left);
+        m_stream.async_read_some(asio::buffer(m_scratch),
+                                 [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                                     if (ec) {
+                                         self->closeNow();
+                                         return;
+                                     }
+                                     self->m_lingered += n;
+                                     self->drain();
+                                 });
+    }
+
+    void closeNow()
+    {
+        beast::error_code ec;
+        m_stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+        m_stream.close();
+    }
+
+    beast::tcp_stream m_stream;
+    HttpServer::Impl &m_server;
+    beast::flat_buffer m_buffer;
+    std::optional<bhttp::request_parser<bhttp::string_body>> m_parser;
+    std::string m_clientAddress;
+    std::chrono::steady_clock::time_point m_started{};
+    bool m_idle = false;
+    bool m_closeAfterResponse = false;
+    std::chrono::steady_clock::time_point m_lingerDeadline{};
+    std::size_t m_lingered = 0;
+    std::array<char, 16 * 1024> m_scratch{};
+};
+
+void HttpServer::Impl::accept()
+{
+    acceptor.async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+        if (ec) {
+            if (ec != asio::error::operation_aborted && acceptor.is_open()) {
+                logger.warn("accept failed", {{"error.message", ec.message()}});
+                accept();
+            }
+            return;
+        }
+        if (isStopping.load()) {
+            return;
+        }
+        auto session = std::make_shared<Session>(std::move(socket), *this);
+        {
+            const std::scoped_lock lock(mutex);
+            sessions.emplace(session.get(), session);
+        }
+        session->start();
+        accept();
+    });
+}
+
+void HttpServer::Impl::beginShutdown()
+{
+    if (isStopping.exchange(true)) {
+        return;
+    }
+    asio::post(acceptor.get_executor(), [this] {
+        beast::error_code ec;
+        acceptor.close(ec);
+    });
+    beast::error_code ec;
+    signals.cancel(ec);
+    std::vector<std::shared_ptr<Session>> live;
+    {
+        const std::scoped_lock lock(mutex);
+        for (auto &[raw, weak] : sessions) {
+            if (auto session = weak.lock()) {
+                live.push_back(std::move(session));
+            }
+        }
+        changed.notify_all();
+    }
+    for (auto &session : live) {
+        session->serverStopping();
+    }
+}
+
+HttpServer::HttpServer(HttpServerOptions options, const Pipeline &pipeline, Next terminal,
+                       const Logger &logger)
+    : m_impl(std::make_unique<Impl>(std::move(options), pipeline, std::move(terminal), logger))
+{}
+
+HttpServer::~HttpServer() = default;
+
+Result<std::uint16_t> HttpServer::listen()
+{
+    auto &impl = *m_impl;
+    beast::error_code ec;
+    const auto address = asio::ip::make_address(impl.options.address, ec);
+    if (ec) {
+        return fail(ErrorCode::InvalidArgument,
+                    "listen_address: not an IP address: " + impl.options.address);
+    }
+    const tcp::endpoint endpoint{address, impl.options.port};
+    const auto where = impl.options.address + ":" + std::to_string(impl.options.port);
+    impl.acceptor.open(endpoint.protocol(), ec);
+    if (!ec) {
+        impl.acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+    }
+    if (!ec) {
+        impl.acceptor.bind(endpoint, ec);
+    }
+    if (!ec) {
+        impl.acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    }
+    if (ec) {
+        return fail(ErrorCode::Unavailable, "cannot listen on " + where + ": " + ec.message());
+    }
+    return impl.acceptor.local_endpoint().port();
+}
+
+bool HttpServer::run()
+{
+    auto &impl = *m_impl;
+    impl.signals.async_wait([&impl](beast::error_code ec, int signal) {
+        if (ec) {
+            return;
+        }
+        impl.logger.info("shutting down",
+                         {{"event.reason", signal == SIGTERM ? "SIGTERM" : "SIGINT"}});
+        impl.beginShutdown();
+    });
+    impl.accept();
+
+    std::vector<std::thread> threads;
+    threads.reserve(impl.options.threads);
+    for (unsigned i = 0; i < impl.options.threads; ++i) {
+        threads.emplace_back([&impl] { impl.ioc.run(); });
+    }
+
+    bool drained = true;
+    {
+        std::unique_lock lock(impl.mutex);
+        impl.changed.wait(lock, [&impl] { return impl.isStopping.load(); });
+        const auto deadline = std::chrono::steady_clock::now() + impl.options.shutdownGrace;
+        drained =
+            impl.changed.wait_until(lock, deadline, [&impl] { return impl.sessions.empty(); });
+    }
+    if (!drained) {
+        std::vector<std::shared_ptr<Session>> live;
+        {
+            const std::scoped_lock lock(impl.mutex);
+            for (auto &[raw, weak] : impl.sessions) {
+                if (auto session = weak.lock()) {
+                    live.push_back(std::move(session));
+                }
+            }
+        }
+        impl.logger.warn("shutdown grace expired; closing connections",
+                         {{"connections", live.size()}});
+        for (auto &session : live) {
+            session->forceClose();
+        }
+    }
+    impl.ioc.stop();
+    for (auto &thread : threads) {
+        thread.join();
+    }
+    return drained;
+}
+
+void HttpServer::stop()
+{
+    m_impl->beginShutdown();
+}
+
+bool HttpServer::stopping() const noexcept
+{
+    return m_impl->isStopping.load();
+}
+
+} // namespace toolhub::server::http

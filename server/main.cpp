@@ -1,0 +1,240 @@
+// toolhub-server: the Toolhub platform's HTTP server.
+
+#include "core/config/config.h"
+#include "core/instance/instance.h"
+#include "core/logging/logger.h"
+#include "core/migrations/migration_runner.h"
+#include "core/storage/database.h"
+#include "http/health_routes.h"
+#include "http/middleware.h"
+#include "http/router.h"
+#include "http/server.h"
+
+#include <filesystem>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+namespace {
+
+using namespace toolhub;
+using namespace toolhub::server;
+
+constexpr int exitOk = 0;
+constexpr int exitFailure = 1;
+constexpr int exitUsage = 2;
+
+void printHelp()
+{
+    std::cout << "Usage: toolhub-server [--config FILE] [COMMAND]\n"
+                 "\n"
+                 "Commands:\n"
+                 "  serve     apply pending migrations, then serve HTTP (the default)\n"
+                 "  migrate   apply pending migrations and exit\n"
+                 "\n"
+                 "Options:\n"
+                 "  --config FILE   read settings from FILE (\"key = value\" lines); also\n"
+                 "                  TOOLHUB_CONFIG. TOOLHUB_* environment variables win.\n"
+                 "  --help          show this text\n"
+                 "  --version       show the version\n"
+                 "\n"
+                 "Settings (file key / environment variable, default):\n";
+    for (const auto &key : configKeys()) {
+        std::cout << "  " << key.name << " / " << key.environment << " (default "
+                  << key.defaultValue << ")\n      " << key.description << "\n";
+    }
+    std::cout << "\nSIGTERM or SIGINT stops the server gracefully: in-flight requests finish,\n"
+                 "then it exits with status 0.\n";
+}
+
+struct Arguments {
+    std::optional<std::filesystem::path> configFile;
+    std::string command = "serve";
+};
+
+// Parses the command line; returns an exit code when the program should stop right away.
+std::optional<int> parseArguments(int argc, char **argv, Arguments &arguments)
+{
+    const std::vector<std::string_view> args(argv + 1, argv + argc);
+    bool haveCommand = false;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const auto arg = args[i];
+        if (arg == "--help" || arg == "-h") {
+            printHelp();
+            return exitOk;
+        }
+        if (arg == "--version") {
+            std::cout << "toolhub-server " << TOOLHUB_VERSION << "\n";
+            return exitOk;
+        }
+        if (arg == "--config") {
+            if (i + 1 == args.size()) {
+                std::cerr << "toolhub-server: --config needs a file name\n";
+                return exitUsage;
+            }
+            arguments.configFile = std::filesystem::path{std::string{args[++i]}};
+        } else if (arg.starts_with("--config=")) {
+            arguments.configFile = std::filesystem::path{std::string{arg.substr(9)}};
+        } else if (!arg.starts_with("-") && !haveCommand && (arg == "serve" || arg == "migrate")) {
+            arguments.command = std::string{arg};
+            haveCommand = true;
+        } else {
+            std::cerr << "toolhub-server: unknown argument \"" << arg
+                      << "\" (see toolhub-server --help)\n";
+            return exitUsage;
+        }
+    }
+    return std::nullopt;
+}
+
+Result<std::unique_ptr<Database>> openDatabase(const ServerConfig &config, const Logger &logger)
+{
+    auto url = parseDatabaseUrl(config.effectiveDatabaseUrl());
+    if (!url) {
+        return fail(std::move(url).error());
+    }
+    if (url->kind == DatabaseKind::Sqlite) {
+        std::error_code ec;
+        const auto folder = std::filesystem::path{url->path}.parent_path();
+        if (!folder.empty()) {
+            std::filesystem::create_directories(folder, ec);
+            if (ec) {
+                return fail(ErrorCode::Unavailable,
+                            "cannot create the folder " + folder.string() + ": " + ec.message());
+            }
+        }
+    }
+    const auto poolSize =
+        config.databasePoolSize != 0 ? config.databasePoolSize : config.effectiveThreads() + 2;
+    logger.info("opening database",
+                {{"database.url", url->redacted()}, {"database.pool_size", poolSize}});
+    return Database::open(*url, poolSize);
+}
+
+Result<std::unique_ptr<Database>> prepareDatabase(const ServerConfig &config, const Logger &logger)
+{
+    auto database = openDatabase(config, logger);
+    if (!database) {
+        return database;
+    }
+    const auto scripts = embeddedMigrations();
+    auto report = migrate(**database, scripts, "toolhub-server");
+    if (!report) {
+        return fail(std::move(report).error());
+    }
+    logger.info("database migrated", {{"migrations.applied", report->applied},
+                                      {"migrations.current_version", report->currentVersion}});
+    return database;
+}
+
+int serve(const ServerConfig &config, const Logger &logger)
+{
+    std::error_code ec;
+    std::filesystem::create_directories(config.dataDir, ec);
+    if (ec) {
+        logger.error("cannot create the data folder",
+                     {{"file.path", config.dataDir.string()}, {"error.message", ec.message()}});
+        return exitFailure;
+    }
+    auto database = prepareDatabase(config, logger);
+    if (!database) {
+        logger.error(database.error().message,
+                     {{"error.code", std::string{errorCodeName(database.error().code)}}});
+        return exitFailure;
+    }
+    Database &db = **database;
+    auto instanceId = ensureInstanceId(db);
+    if (!instanceId) {
+        logger.error(instanceId.error().message);
+        return exitFailure;
+    }
+
+    http::Router router;
+    http::Pipeline pipeline;
+    pipeline.use(http::requestContext());
+    pipeline.use(http::accessLog(logger));
+    pipeline.use(http::errorMapping(logger));
+
+    const unsigned threads = config.effectiveThreads();
+    http::HttpServer server(
+        {
+            .address = config.listenAddress,
+            .port = config.port,
+            .threads = threads,
+            .maxHeaderBytes = config.maxHeaderBytes,
+            .maxBodyBytes = config.maxBodyBytes,
+            .idleTimeout = config.idleTimeout,
+            .requestTimeout = config.requestTimeout,
+            .shutdownGrace = config.shutdownGrace,
+        },
+        pipeline, [&router](http::Request &request) { return router.dispatch(request); }, logger);
+
+    const auto scripts = embeddedMigrations();
+    http::addHealthRoutes(router,
+                          {
+                              {"database", [&db] { return db.ping(); }},
+                              {"migrations",
+                               [&db, &scripts]() -> Result<void> {
+                                   auto state = inspectMigrations(db, scripts);
+                                   if (!state) {
+                                       return fail(std::move(state).error());
+                                   }
+                                   if (state->problem) {
+                                       return fail(*state->problem);
+                                   }
+                                   if (state->pending != 0) {
+                                       return fail(ErrorCode::Unavailable,
+                                                   std::to_string(state->pending) +
+                                                       " migration(s) pending");
+                                   }
+                                   return {};
+                               }},
+                          },
+                          [&server] { return server.stopping(); });
+
+    const auto port = server.listen();
+    if (!port) {
+        logger.error(port.error().message);
+        return exitFailure;
+    }
+    logger.info("listening", {{"server.address", config.listenAddress},
+                              {"server.port", *port},
+                              {"url.full", "http://" +
+                                               (config.listenAddress.find(':') != std::string::npos
+                                                    ? "[" + config.listenAddress + "]"
+                                                    : config.listenAddress) +
+                                               ":" + std::to_string(*port) + "/"},
+                              {"service.node.name", *instanceId},
+                              {"threads", threads}});
+    const bool drained = server.run();
+    logger.info("stopped", {{"drained", drained}});
+    return exitOk;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    Arguments arguments;
+    if (const auto exit = parseArguments(argc, argv, arguments)) {
+        return *exit;
+    }
+    auto config = loadConfig(arguments.configFile, toolhubEnvironment());
+    if (!config) {
+        std::cerr << "toolhub-server: " << config.error().message << "\n";
+        return exitUsage;
+    }
+    const Logger logger(std::cout, config->logFormat, config->logLevel);
+    if (arguments.command == "migrate") {
+        auto database = prepareDatabase(*config, logger);
+        if (!database) {
+            logger.error(database.error().message);
+            return exitFailure;
+        }
+        return exitOk;
+    }
+    return serve(*config, logger);
+}

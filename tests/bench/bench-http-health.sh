@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Small-response throughput of toolhub-server's HTTP stack (GET /livez) against nginx answering
+# the same bytes, both on loopback, measured by wrk in the same run.
+set -euo pipefail
+build_dir=${1:?usage: bench-http-health.sh BUILD_DIR}
+server="$build_dir/server/toolhub-server"
+duration=${BENCH_SECONDS:-5}
+connections=${BENCH_CONNECTIONS:-32}
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_for() { for _ in $(seq 100); do curl -fsS "$1" >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "no answer from $1" >&2; return 1; }
+rps() { wrk -t2 -c"$connections" -d"${duration}s" "$1" | awk '/Requests\/sec/ {print $2}'; }
+
+nginx_port=$(free_port)
+mkdir -p "$work/nginx"
+cat > "$work/nginx/nginx.conf" <<CONF
+daemon off;
+master_process off;
+worker_processes 1;
+pid $work/nginx/nginx.pid;
+error_log stderr warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $work/nginx;
+  proxy_temp_path $work/nginx;
+  fastcgi_temp_path $work/nginx;
+  uwsgi_temp_path $work/nginx;
+  scgi_temp_path $work/nginx;
+  server {
+    listen 127.0.0.1:$nginx_port;
+    location = /livez { default_type application/json; return 200 '{"status":"alive"}'; }
+  }
+}
+CONF
+nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" &
+pids+=($!)
+
+server_port=$(free_port)
+TOOLHUB_DATA_DIR="$work/data" TOOLHUB_PORT=$server_port TOOLHUB_LOG_LEVEL=warn \
+  TOOLHUB_THREADS=1 "$server" serve >"$work/server.log" &
+pids+=($!)
+
+wait_for "http://127.0.0.1:$nginx_port/livez"
+wait_for "http://127.0.0.1:$server_port/livez"
+rps "http://127.0.0.1:$nginx_port/livez" >/dev/null # warm-up
+
+reference=$(rps "http://127.0.0.1:$nginx_port/livez")
+measured=$(rps "http://127.0.0.1:$server_port/livez")
+ratio=$(awk -v m="$measured" -v r="$reference" 'BEGIN { printf "%.2f", m / r }')
+echo "nginx (1 worker):          $reference requests/s"
+echo "toolhub-server (1 thread): $measured requests/s"
+echo "ratio toolhub/nginx: $ratio"
