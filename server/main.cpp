@@ -162,7 +162,7 @@ int serve(const ServerConfig &config, const Logger &logger)
     http::HttpServer server(
         {
             .address = config.listenAddress,
-            .port = config.port,
+            .port = config.listenPort,
             .threads = threads,
             .maxHeaderBytes = config.maxHeaderBytes,
             .maxBodyBytes = config.maxBodyBytes,
@@ -173,27 +173,27 @@ int serve(const ServerConfig &config, const Logger &logger)
         pipeline, [&router](http::Request &request) { return router.dispatch(request); }, logger);
 
     const auto scripts = embeddedMigrations();
-    http::addHealthRoutes(router,
-                          {
-                              {"database", [&db] { return db.ping(); }},
-                              {"migrations",
-                               [&db, &scripts]() -> Result<void> {
-                                   auto state = inspectMigrations(db, scripts);
-                                   if (!state) {
-                                       return fail(std::move(state).error());
-                                   }
-                                   if (state->problem) {
-                                       return fail(*state->problem);
-                                   }
-                                   if (state->pending != 0) {
-                                       return fail(ErrorCode::Unavailable,
-                                                   std::to_string(state->pending) +
-                                                       " migration(s) pending");
-                                   }
-                                   return {};
-                               }},
-                          },
-                          [&server] { return server.stopping(); });
+    http::addHealthRoutes(
+        router,
+        {
+            {"database", [&db] { return db.ping(); }},
+            {"migrations",
+             [&db, &scripts]() -> Result<void> {
+                 auto state = inspectMigrations(db, scripts);
+                 if (!state) {
+                     return fail(std::move(state).error());
+                 }
+                 if (state->problem) {
+                     return fail(*state->problem);
+                 }
+                 if (state->pending != 0) {
+                     return fail(ErrorCode::Unavailable,
+                                 std::to_string(state->pending) + " migration(s) pending");
+                 }
+                 return {};
+             }},
+        },
+        [&server] { return server.stopping(); }, logger);
 
     const auto port = server.listen();
     if (!port) {

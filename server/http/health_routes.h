@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/logging/logger.h"
 #include "http/router.h"
 
 #include <functional>
@@ -15,8 +16,9 @@ struct ReadinessCheck {
 };
 
 // GET /livez: the process answers. GET /readyz: every check passes and the server is not
-// shutting down; otherwise 503 with the failing check named.
+// shutting down; otherwise 503 naming only the failing check (its details, which may name
+// hosts or schema state, go to the log).
 void addHealthRoutes(Router &router, std::vector<ReadinessCheck> checks,
-                     std::function<bool()> stopping);
+                     std::function<bool()> stopping, const Logger &logger);
 
 } // namespace toolhub::server::http

@@ -15,7 +15,8 @@ bool equalsIgnoreCase(std::string_view a, std::string_view b) noexcept
                       [](char x, char y) { return toLower(x) == toLower(y); });
 }
 
-// Percent-decodes `in`; '+' becomes a space in query components. Refuses bad escapes and NUL.
+// Percent-decodes `in`; '+' becomes a space in query components. Refuses bad escapes and
+// encoded control characters.
 std::optional<std::string> percentDecode(std::string_view in, bool plusIsSpace)
 {
     std::string out;
@@ -32,8 +33,8 @@ std::optional<std::string> percentDecode(std::string_view in, bool plusIsSpace)
                 return std::nullopt;
             }
             const char decoded = static_cast<char>(hi * 16 + lo);
-            if (decoded == '\0') {
-                return std::nullopt;
+            if (static_cast<unsigned char>(decoded) < 0x20 || decoded == 0x7f) {
+                return std::nullopt; // no NUL, line breaks or other control characters
             }
             out += decoded;
             i += 2;

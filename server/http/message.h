@@ -69,7 +69,8 @@ struct Response {
 [[nodiscard]] std::string_view statusReason(unsigned status) noexcept;
 
 // Splits a request target into its decoded path and query parameters. Refuses targets that are
-// not origin-form, malformed percent escapes, and encoded NUL or '/' in the path.
+// not origin-form, malformed percent escapes, encoded control characters, and an encoded
+// '/' in the path.
 [[nodiscard]] std::optional<std::string>
 parseTarget(std::string_view target, std::string &path,
             std::multimap<std::string, std::string> &query);

@@ -53,14 +53,15 @@ struct HttpServer::Impl {
     Next terminal;
     const Logger &logger;
 
-    asio::io_context ioc;
-    tcp::acceptor acceptor;
-    asio::signal_set signals;
-
+    // Declared before the io_context: handlers it destroys still release sessions into these.
     std::atomic<bool> isStopping{false};
     std::mutex mutex;
     std::condition_variable changed;
     std::unordered_map<Session *, std::weak_ptr<Session>> sessions;
+
+    asio::io_context ioc;
+    tcp::acceptor acceptor;
+    asio::signal_set signals;
 
     Impl(HttpServerOptions o, const Pipeline &p, Next t, const Logger &l)
         : options(std::move(o)), pipeline(p), terminal(std::move(t)), logger(l),
@@ -164,14 +165,34 @@ private:
             onReadError(ec);
             return;
         }
-        const auto &header = m_parser->get();
         if (const auto length = m_parser->content_length();
             length && *length > m_server.options.maxBodyBytes) {
             reject(413, ErrorCode::PayloadTooLarge,
                    "The request body is larger than this server accepts.");
             return;
         }
-        (void)header;
+        const auto expect = m_parser->get()[bhttp::field::expect];
+        if (beast::iequals(expect, "100-continue") && !m_parser->is_done()) {
+            // The client waits for this before sending the body (RFC 9110 10.1.1).
+            auto interim =
+                std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, 11);
+            m_stream.expires_after(m_server.options.requestTimeout);
+            bhttp::async_write(
+                m_stream, *interim,
+                [self = shared_from_this(), interim](beast::error_code writeEc, std::size_t) {
+                    if (writeEc) {
+                        self->closeNow();
+                        return;
+                    }
+                    self->readBody();
+                });
+            return;
+        }
+        readBody();
+    }
+
+    void readBody()
+    {
         m_stream.expires_after(m_server.options.requestTimeout);
         bhttp::async_read(m_stream, m_buffer, *m_parser,
                           [self = shared_from_this()](beast::error_code readEc, std::size_t) {
@@ -190,7 +211,15 @@ private:
             reject(400, ErrorCode::InvalidArgument, *problem);
             return;
         }
-        Response response = m_server.pipeline.handle(request, m_server.terminal);
+        Response response;
+        try {
+            response = m_server.pipeline.handle(request, m_server.terminal);
+        } catch (const std::exception &e) {
+            m_server.logger.error("request failed outside the error mapping",
+                                  request.context.logFields({{"error.message", e.what()}}));
+            response = problemResponse(Error{ErrorCode::Internal, {}}, request);
+            m_closeAfterResponse = true;
+        }
         const bool keepAlive =
             m_parser->get().keep_alive() && !m_closeAfterResponse && !m_server.isStopping.load();
         send(std::move(response), keepAlive, m_parser->get().method() == bhttp::verb::head);
@@ -202,11 +231,12 @@ private:
             ec == asio::error::connection_reset || ec == asio::error::eof) {
             closeNow();
         } else if (ec == beast::error::timeout) {
+            // The stream closed the socket on timeout: nothing can be answered any more.
             if (m_parser && m_parser->got_some()) {
-                reject(408, ErrorCode::InvalidArgument, "The request was not received in time.");
-            } else {
-                closeNow();
+                m_server.logger.info("request not received in time; connection closed",
+                                     {{"client.ip", m_clientAddress}});
             }
+            closeNow();
         } else if (ec == bhttp::error::header_limit) {
             reject(431, ErrorCode::InvalidArgument, "The request headers are too large.");
         } else if (ec == bhttp::error::body_limit) {
@@ -254,26 +284,42 @@ private:
         const Next answer = [&](Request &r) -> Result<Response> {
             return problemResponse(status, errorCodeName(code), detail, r);
         };
-        send(m_server.pipeline.handle(request, answer), false, false);
+        send(m_server.pipeline.handle(request, answer), false, request.method == "HEAD");
     }
 
     void send(Response response, bool keepAlive, bool headRequest)
     {
         auto message = std::make_shared<bhttp::response<bhttp::string_body>>();
-        message->version(11);
-        message->result(response.status);
-        message->reason(statusReason(response.status));
-        for (const auto &[name, value] : response.headers.all()) {
-            message->insert(name, value);
-        }
-        message->set(bhttp::field::date, httpDate());
-        message->keep_alive(keepAlive);
-        const auto size = response.body.size();
-        message->body() = std::move(response.body);
-        message->prepare_payload();
-        if (headRequest) {
-            message->body().clear();
-            message->content_length(size);
+        try {
+            if (response.status < 200 || response.status > 599) {
+                throw std::logic_error("handler answered with status " +
+                                       std::to_string(response.status));
+            }
+            message->version(11);
+            message->result(response.status);
+            message->reason(statusReason(response.status));
+            for (const auto &[name, value] : response.headers.all()) {
+                message->insert(name, value);
+            }
+            message->set(bhttp::field::date, httpDate());
+            message->keep_alive(keepAlive);
+            if (response.status == 204 || response.status == 304) {
+                // No body and no Content-Length (RFC 9110 8.6): a 304's length would be taken
+                // for the cached representation's.
+                message->erase(bhttp::field::content_length);
+            } else {
+                const auto size = response.body.size();
+                message->body() = std::move(response.body);
+                message->prepare_payload();
+                if (headRequest) {
+                    message->body().clear();
+                    message->content_length(size);
+                }
+            }
+        } catch (const std::exception &e) {
+            m_server.logger.error("cannot send a response", {{"error.message", e.what()}});
+            closeNow();
+            return;
         }
         m_stream.expires_after(m_server.options.requestTimeout);
         bhttp::async_write(
@@ -358,12 +404,14 @@ void HttpServer::Impl::accept()
             }
             return;
         }
-        if (isStopping.load()) {
-            return;
-        }
         auto session = std::make_shared<Session>(std::move(socket), *this);
         {
+            // Under the lock that beginShutdown() takes: a session is either seen by the
+            // shutdown or never started.
             const std::scoped_lock lock(mutex);
+            if (isStopping.load()) {
+                return;
+            }
             sessions.emplace(session.get(), session);
         }
         session->start();
@@ -373,8 +421,11 @@ void HttpServer::Impl::accept()
 
 void HttpServer::Impl::beginShutdown()
 {
-    if (isStopping.exchange(true)) {
-        return;
+    {
+        const std::scoped_lock lock(mutex);
+        if (isStopping.exchange(true)) {
+            return;
+        }
     }
     asio::post(acceptor.get_executor(), [this] {
         beast::error_code ec;
@@ -447,7 +498,20 @@ bool HttpServer::run()
     std::vector<std::thread> threads;
     threads.reserve(impl.options.threads);
     for (unsigned i = 0; i < impl.options.threads; ++i) {
-        threads.emplace_back([&impl] { impl.ioc.run(); });
+        threads.emplace_back([&impl] {
+            // A handler that throws must not end the process: log it and keep serving.
+            for (;;) {
+                try {
+                    impl.ioc.run();
+                    return;
+                } catch (const std::exception &e) {
+                    impl.logger.error("uncaught exception in a connection",
+                                      {{"error.message", e.what()}});
+                } catch (...) {
+                    impl.logger.error("uncaught exception in a connection");
+                }
+            }
+        });
     }
 
     bool drained = true;
@@ -473,6 +537,10 @@ bool HttpServer::run()
         for (auto &session : live) {
             session->forceClose();
         }
+        live.clear();
+        std::unique_lock lock(impl.mutex);
+        impl.changed.wait_for(lock, std::chrono::seconds{2},
+                              [&impl] { return impl.sessions.empty(); });
     }
     impl.ioc.stop();
     for (auto &thread : threads) {

@@ -45,7 +45,7 @@ nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" &
 pids+=($!)
 
 server_port=$(free_port)
-TOOLHUB_DATA_DIR="$work/data" TOOLHUB_PORT=$server_port TOOLHUB_LOG_LEVEL=warn \
+TOOLHUB_DATA_DIR="$work/data" TOOLHUB_LISTEN_PORT=$server_port TOOLHUB_LOG_LEVEL=warn \
   TOOLHUB_THREADS=1 "$server" serve >"$work/server.log" &
 pids+=($!)
 

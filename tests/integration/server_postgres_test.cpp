@@ -105,6 +105,38 @@ private Q_SLOTS:
         QVERIFY2(output.contains(QLatin1String("V1__server_instance.sql")), qPrintable(output));
     }
 
+    // Runs last: it stops the cluster.
+    void readinessFailsWhenTheDatabaseGoesAway()
+    {
+        const QString database = QStringLiteral("goes_away");
+        QVERIFY2(m_cluster.createDatabase(database), qPrintable(m_cluster.errorString()));
+        QProcessEnvironment environment;
+        environment.insert(QStringLiteral("TOOLHUB_DATABASE_URL"), m_cluster.url(database));
+        ServerProcess server(environment);
+        QVERIFY2(server.start(), qPrintable(server.errorString()));
+        QCOMPARE(httpRequest(m_network, "GET", server.url(QStringLiteral("/readyz"))).status, 200);
+
+        m_cluster.stop();
+        const auto ready = httpRequest(m_network, "GET", server.url(QStringLiteral("/readyz")));
+        QCOMPARE(ready.status, 503);
+        QCOMPARE(ready.header("Content-Type"), QByteArray("application/problem+json"));
+        // The check is named; hosts, users and driver messages stay in the log.
+        QCOMPARE(ready.json().value(QLatin1String("detail")).toString(),
+                 QStringLiteral("Not ready: database."));
+        QVERIFY(!ready.body.contains("127.0.0.1"));
+        QVERIFY(!ready.body.contains("toolhub@"));
+        bool logged = false;
+        for (const auto &record : server.logRecords()) {
+            logged = logged || (record.value(QLatin1String("message")).toString() ==
+                                    QLatin1String("not ready") &&
+                                record.value(QLatin1String("readiness.check")).toString() ==
+                                    QLatin1String("database"));
+        }
+        QVERIFY(logged);
+        QCOMPARE(httpRequest(m_network, "GET", server.url(QStringLiteral("/livez"))).status, 200);
+        QCOMPARE(server.terminate(), 0);
+    }
+
 private:
     PostgresCluster m_cluster;
     QNetworkAccessManager m_network;

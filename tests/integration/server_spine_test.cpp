@@ -136,6 +136,8 @@ private Q_SLOTS:
     void oversizedHeadersAre431();
     void malformedRequestIs400();
     void encodedSlashInPathIs400();
+    void encodedControlCharacterInPathIs400();
+    void expectContinueIsAnswered();
     void keepAliveServesSeveralRequests();
     void logLinesAreEcsJson();
 
@@ -384,6 +386,30 @@ void ServerSpineTest::encodedSlashInPathIs400()
     QCOMPARE(statusOf(connection.readResponse()), 400);
 }
 
+void ServerSpineTest::encodedControlCharacterInPathIs400()
+{
+    for (const QByteArray &path :
+         {QByteArray("/x%0A2026-01-01T00:00:00Z%20ERROR%20forged"), QByteArray("/x%0d"),
+          QByteArray("/x%00"), QByteArray("/livez?q=%1b")}) {
+        RawConnection connection(m_server->port());
+        QVERIFY(connection.connected());
+        connection.send("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n");
+        QCOMPARE(statusOf(connection.readResponse()), 400);
+    }
+}
+
+void ServerSpineTest::expectContinueIsAnswered()
+{
+    RawConnection connection(m_server->port());
+    QVERIFY(connection.connected());
+    connection.send("POST /livez HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
+                    "Expect: 100-continue\r\n\r\n");
+    const auto interim = connection.readResponse(5000);
+    QCOMPARE(statusOf(interim), 100);
+    connection.send("hello");
+    QCOMPARE(statusOf(connection.readResponse()), 405);
+}
+
 void ServerSpineTest::keepAliveServesSeveralRequests()
 {
     RawConnection connection(m_server->port());
@@ -456,10 +482,10 @@ void ServerSpineTest::sigtermFinishesInFlightRequestThenExitsZero()
 
 void ServerSpineTest::badEnvironmentValueNamesTheKey()
 {
-    ServerProcess server(env({{"TOOLHUB_PORT", "eighty"}}));
+    ServerProcess server(env({{"TOOLHUB_LISTEN_PORT", "eighty"}}));
     QCOMPARE(server.runToCompletion({QStringLiteral("serve")}), 2);
     const auto error = QString::fromUtf8(server.standardError());
-    QVERIFY2(error.contains(QLatin1String("TOOLHUB_PORT")), qPrintable(error));
+    QVERIFY2(error.contains(QLatin1String("TOOLHUB_LISTEN_PORT")), qPrintable(error));
     QVERIFY2(error.contains(QLatin1String("port number")), qPrintable(error));
 }
 
@@ -476,7 +502,7 @@ void ServerSpineTest::unknownConfigFileKeyNamesFileAndLine()
 {
     QTemporaryFile file;
     QVERIFY(file.open());
-    file.write("# Toolhub\nport = 0\n\nmax_body_byte = 1MiB\n");
+    file.write("# Toolhub\nlisten_port = 0\n\nmax_body_byte = 1MiB\n");
     file.close();
     ServerProcess server;
     QCOMPARE(server.runToCompletion({QStringLiteral("--config"), file.fileName()}), 2);
@@ -500,8 +526,8 @@ void ServerSpineTest::helpListsEverySetting()
     ServerProcess server;
     QCOMPARE(server.runToCompletion({QStringLiteral("--help")}), 0);
     const auto help = QString::fromUtf8(server.standardOutput());
-    for (const char *key : {"listen_address", "TOOLHUB_PORT", "database_url", "max_body_bytes",
-                            "idle_timeout", "shutdown_grace", "log_format"}) {
+    for (const char *key : {"listen_address", "TOOLHUB_LISTEN_PORT", "database_url",
+                            "max_body_bytes", "idle_timeout", "shutdown_grace", "log_format"}) {
         QVERIFY2(help.contains(QLatin1String(key)), key);
     }
 }

@@ -12,7 +12,7 @@ ServerProcess::ServerProcess(QProcessEnvironment environment)
         }
     }
     env.insert(QStringLiteral("TOOLHUB_DATA_DIR"), m_dataDir.path());
-    env.insert(QStringLiteral("TOOLHUB_PORT"), QStringLiteral("0"));
+    env.insert(QStringLiteral("TOOLHUB_LISTEN_PORT"), QStringLiteral("0"));
     env.insert(QStringLiteral("TOOLHUB_LOG_FORMAT"), QStringLiteral("json"));
     env.insert(QStringLiteral("TOOLHUB_SHUTDOWN_GRACE"), QStringLiteral("10s"));
     for (const auto &key : environment.keys()) {

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <functional>
 #include <limits>
+#include <regex>
 #include <sstream>
 #include <thread>
 
@@ -105,6 +106,25 @@ struct Setting {
     std::function<std::optional<std::string>(ServerConfig &, std::string_view)> apply;
 };
 
+constexpr std::int64_t maxDurationSeconds = 24 * 3600;
+constexpr std::size_t maxHeaderLimit = std::size_t{1} << 20;
+constexpr std::size_t maxBodyLimit = std::size_t{4} << 30;
+
+// Kubernetes and OpenShift put "service link" variables into every pod of a namespace: for a
+// service named toolhub, TOOLHUB_SERVICE_HOST, TOOLHUB_PORT=tcp://..., TOOLHUB_PORT_8080_TCP and
+// the like. They are not settings and must not stop the server.
+bool isServiceLinkVariable(const std::string &name, const std::string &value)
+{
+    static const std::regex serviceVariable{
+        R"(TOOLHUB_([A-Z0-9_]+_)?SERVICE_(HOST|PORT)(_[A-Z0-9_]+)?)"};
+    static const std::regex portDetailVariable{
+        R"(TOOLHUB_([A-Z0-9_]+_)?PORT_[0-9]+_(TCP|UDP|SCTP)(_(PROTO|PORT|ADDR))?)"};
+    static const std::regex portVariable{R"(TOOLHUB_([A-Z0-9_]+_)?PORT)"};
+    static const std::regex linkValue{R"((tcp|udp|sctp)://.*)"};
+    return std::regex_match(name, serviceVariable) || std::regex_match(name, portDetailVariable) ||
+           (std::regex_match(name, portVariable) && std::regex_match(value, linkValue));
+}
+
 std::string envName(std::string_view key)
 {
     std::string name{envPrefix};
@@ -115,16 +135,20 @@ std::string envName(std::string_view key)
 }
 
 Setting sizeSetting(std::string name, std::size_t ServerConfig::*member, std::size_t minimum,
-                    std::string defaultValue, std::string description)
+                    std::size_t maximum, std::string defaultValue, std::string description)
 {
     return {{name, envName(name), std::move(defaultValue), std::move(description)},
-            [member, minimum](ServerConfig &c, std::string_view v) -> std::optional<std::string> {
+            [member, minimum, maximum](ServerConfig &c,
+                                       std::string_view v) -> std::optional<std::string> {
                 const auto size = parseSize(v);
                 if (!size) {
                     return "expected a size in bytes, optionally with KiB, MiB or GiB";
                 }
                 if (*size < minimum) {
                     return "must be at least " + std::to_string(minimum) + " bytes";
+                }
+                if (*size > maximum) {
+                    return "must be at most " + std::to_string(maximum) + " bytes";
                 }
                 c.*member = *size;
                 return std::nullopt;
@@ -137,8 +161,8 @@ Setting durationSetting(std::string name, std::chrono::seconds ServerConfig::*me
     return {{name, envName(name), std::move(defaultValue), std::move(description)},
             [member](ServerConfig &c, std::string_view v) -> std::optional<std::string> {
                 const auto duration = parseDuration(v);
-                if (!duration || duration->count() == 0) {
-                    return "expected a positive duration such as 30s, 5m or 1h";
+                if (!duration || duration->count() == 0 || duration->count() > maxDurationSeconds) {
+                    return "expected a positive duration up to 24h, such as 30s, 5m or 1h";
                 }
                 c.*member = *duration;
                 return std::nullopt;
@@ -161,15 +185,16 @@ const std::vector<Setting> &settings()
                          c.listenAddress = text;
                          return std::nullopt;
                      }});
-        s.push_back({{"port", envName("port"), "8080", "TCP port; 0 picks a free one"},
-                     [](ServerConfig &c, std::string_view v) -> std::optional<std::string> {
-                         const auto port = parseInteger<std::uint16_t>(v);
-                         if (!port) {
-                             return "expected a port number from 0 to 65535";
-                         }
-                         c.port = *port;
-                         return std::nullopt;
-                     }});
+        s.push_back(
+            {{"listen_port", envName("listen_port"), "8080", "TCP port; 0 picks a free one"},
+             [](ServerConfig &c, std::string_view v) -> std::optional<std::string> {
+                 const auto port = parseInteger<std::uint16_t>(v);
+                 if (!port) {
+                     return "expected a port number from 0 to 65535";
+                 }
+                 c.listenPort = *port;
+                 return std::nullopt;
+             }});
         s.push_back({{"data_dir", envName("data_dir"), "data",
                       "folder for the database file, keys and artifacts"},
                      [](ServerConfig &c, std::string_view v) -> std::optional<std::string> {
@@ -208,10 +233,11 @@ const std::vector<Setting> &settings()
                          c.databasePoolSize = *n;
                          return std::nullopt;
                      }});
-        s.push_back(sizeSetting("max_header_bytes", &ServerConfig::maxHeaderBytes, 1024, "16KiB",
+        s.push_back(sizeSetting("max_header_bytes", &ServerConfig::maxHeaderBytes, 1024,
+                                maxHeaderLimit, "16KiB",
                                 "largest request header block accepted (431 beyond)"));
-        s.push_back(sizeSetting("max_body_bytes", &ServerConfig::maxBodyBytes, 0, "1MiB",
-                                "largest request body accepted (413 beyond)"));
+        s.push_back(sizeSetting("max_body_bytes", &ServerConfig::maxBodyBytes, 0, maxBodyLimit,
+                                "1MiB", "largest request body accepted (413 beyond)"));
         s.push_back(durationSetting("idle_timeout", &ServerConfig::idleTimeout, "30s",
                                     "how long an idle keep-alive connection stays open"));
         s.push_back(durationSetting("request_timeout", &ServerConfig::requestTimeout, "30s",
@@ -373,6 +399,9 @@ Result<ServerConfig> loadConfig(const std::optional<std::filesystem::path> &file
             continue;
         }
         const auto *setting = findSetting(name, true);
+        if (setting == nullptr && isServiceLinkVariable(name, value)) {
+            continue;
+        }
         if (setting == nullptr) {
             return fail(ErrorCode::InvalidArgument,
                         "environment: unknown variable " + name + " (see --help)");

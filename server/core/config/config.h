@@ -20,7 +20,7 @@ enum class LogLevel { Debug, Info, Warn, Error };
 // TOOLHUB_* environment variables (the environment wins).
 struct ServerConfig {
     std::string listenAddress = "127.0.0.1";
-    std::uint16_t port = 8080;
+    std::uint16_t listenPort = 8080;
     std::filesystem::path dataDir = "data";
     std::string databaseUrl;          // empty: sqlite:///<data_dir>/toolhub.db
     unsigned threads = 0;             // 0: one per core

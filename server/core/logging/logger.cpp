@@ -8,8 +8,32 @@
 namespace toolhub::server {
 
 namespace {
+
 constexpr std::string_view ecsVersion = "8.11.0";
+
+// Text lines show control characters escaped, so no value can start a forged log line.
+void appendEscaped(std::string &line, std::string_view text)
+{
+    static constexpr char hex[] = "0123456789abcdef";
+    for (const char c : text) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (c == '\n') {
+            line += "\\n";
+        } else if (c == '\r') {
+            line += "\\r";
+        } else if (c == '\t') {
+            line += "\\t";
+        } else if (byte < 0x20 || byte == 0x7f) {
+            line += "\\x";
+            line += hex[byte >> 4U];
+            line += hex[byte & 0xfU];
+        } else {
+            line += c;
+        }
+    }
 }
+
+} // namespace
 
 std::string utcTimestamp()
 {
@@ -65,13 +89,17 @@ void Logger::log(LogLevel level, std::string_view message, const nlohmann::json 
             c = static_cast<char>(c - 'a' + 'A');
         }
         levelText.resize(5, ' ');
-        line = utcTimestamp() + " " + levelText + " " + std::string{message};
+        line = utcTimestamp() + " " + levelText + " ";
+        appendEscaped(line, message);
         if (fields.is_object()) {
             for (const auto &[key, value] : fields.items()) {
-                line += "  " + key + "=";
-                line += value.is_string()
-                            ? value.get<std::string>()
-                            : value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+                line += "  ";
+                appendEscaped(line, key);
+                line += '=';
+                appendEscaped(line, value.is_string()
+                                        ? value.get<std::string>()
+                                        : value.dump(-1, ' ', false,
+                                                     nlohmann::json::error_handler_t::replace));
             }
         }
     }

@@ -115,9 +115,24 @@ Result<Plan> makePlan(const std::vector<ResolvedMigration> &scripts, const Histo
     std::optional<std::string> highest;
     std::vector<std::string> appliedVersions;
 
+    // Flyway's synthetic rows: SCHEMA (schema created), DELETE (`flyway repair` marked a
+    // missing migration as deleted; that version counts as not applied) and UNDO_*.
+    std::vector<std::string> deletedVersions;
+    for (const HistoryRow &row : history.rows) {
+        if (row.type == "DELETE" && row.version) {
+            deletedVersions.push_back(*row.version);
+        }
+    }
+    const auto isSynthetic = [](const std::string &type) {
+        return type == "SCHEMA" || type == "DELETE" || type.starts_with("UNDO_");
+    };
     for (const HistoryRow &row : history.rows) {
         if (!row.version || !isValidVersion(*row.version)) {
             continue; // repeatable migrations and Flyway's schema markers carry no version
+        }
+        if (isSynthetic(row.type) || std::find(deletedVersions.begin(), deletedVersions.end(),
+                                               *row.version) != deletedVersions.end()) {
+            continue;
         }
         if (!row.success) {
             problems.push_back(
@@ -336,6 +351,9 @@ Result<bool> applyOne(Database &db, soci::session &session, const ResolvedMigrat
         Error error = db.translate(e);
         return fail(error.code, "cannot record migration " + migration.script +
                                     " in flyway_schema_history: " + error.message);
+    } catch (...) {
+        rollback(); // never hand a session back to the pool inside a transaction
+        throw;
     }
     if (auto committed = db.executeVerbatim(session, "COMMIT"); !committed) {
         rollback();

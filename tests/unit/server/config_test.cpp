@@ -13,7 +13,7 @@ private Q_SLOTS:
         const auto config = loadConfig(std::nullopt, {});
         QVERIFY(config.ok());
         QCOMPARE(config->listenAddress, std::string{"127.0.0.1"});
-        QCOMPARE(config->port, std::uint16_t{8080});
+        QCOMPARE(config->listenPort, std::uint16_t{8080});
         QCOMPARE(config->maxBodyBytes, std::size_t{1024 * 1024});
         QVERIFY(config->effectiveDatabaseUrl().starts_with("sqlite:///"));
         QVERIFY(config->effectiveDatabaseUrl().ends_with("/data/toolhub.db"));
@@ -26,7 +26,7 @@ private Q_SLOTS:
         const auto applied =
             applyConfigText(config,
                             "# comment\n"
-                            "  port = 9090  \n"
+                            "  listen_port = 9090  \n"
                             "\n"
                             "listen_address = \"::1\"\r\n"
                             "max_body_bytes = 64KiB\n"
@@ -36,7 +36,7 @@ private Q_SLOTS:
                             "database_url = postgresql://toolhub@db:5432/toolhub\n",
                             "toolhub.conf");
         QVERIFY2(applied.ok(), applied.ok() ? "" : applied.error().message.c_str());
-        QCOMPARE(config.port, std::uint16_t{9090});
+        QCOMPARE(config.listenPort, std::uint16_t{9090});
         QCOMPARE(config.listenAddress, std::string{"::1"});
         QCOMPARE(config.maxBodyBytes, std::size_t{64 * 1024});
         QCOMPARE(config.idleTimeout.count(), 120);
@@ -48,21 +48,21 @@ private Q_SLOTS:
 
     void environmentWinsOverFile()
     {
-        QTemporaryFileHolder file("port = 9000\nthreads = 3\n");
-        const auto config =
-            loadConfig(file.path(), {{"TOOLHUB_PORT", "9001"}, {"TOOLHUB_LOG_LEVEL", "warn"}});
+        QTemporaryFileHolder file("listen_port = 9000\nthreads = 3\n");
+        const auto config = loadConfig(
+            file.path(), {{"TOOLHUB_LISTEN_PORT", "9001"}, {"TOOLHUB_LOG_LEVEL", "warn"}});
         QVERIFY(config.ok());
-        QCOMPARE(config->port, std::uint16_t{9001});
+        QCOMPARE(config->listenPort, std::uint16_t{9001});
         QCOMPARE(config->threads, 3U);
         QVERIFY(config->logLevel == LogLevel::Warn);
     }
 
     void configFileFromEnvironment()
     {
-        QTemporaryFileHolder file("port = 9002\n");
+        QTemporaryFileHolder file("listen_port = 9002\n");
         const auto config = loadConfig(std::nullopt, {{"TOOLHUB_CONFIG", file.path().string()}});
         QVERIFY(config.ok());
-        QCOMPARE(config->port, std::uint16_t{9002});
+        QCOMPARE(config->listenPort, std::uint16_t{9002});
     }
 
     void refusals_data()
@@ -71,14 +71,14 @@ private Q_SLOTS:
         QTest::addColumn<QString>("expected");
         QTest::newRow("unknown key") << "prot = 1"
                                      << "t.conf:1: unknown key \"prot\"";
-        QTest::newRow("no equals") << "\n\nport 80"
+        QTest::newRow("no equals") << "\n\nlisten_port 80"
                                    << "t.conf:3: expected \"key = value\"";
-        QTest::newRow("port range") << "port = 70000"
-                                    << "bad value for port";
-        QTest::newRow("port text") << "port = http"
-                                   << "bad value for port";
-        QTest::newRow("negative port") << "port = -1"
-                                       << "bad value for port";
+        QTest::newRow("port range") << "listen_port = 70000"
+                                    << "bad value for listen_port";
+        QTest::newRow("port text") << "listen_port = http"
+                                   << "bad value for listen_port";
+        QTest::newRow("negative port") << "listen_port = -1"
+                                       << "bad value for listen_port";
         QTest::newRow("address") << "listen_address = localhost"
                                  << "bad value for listen_address";
         QTest::newRow("size unit") << "max_body_bytes = 1MB"
@@ -91,6 +91,12 @@ private Q_SLOTS:
                                   << "bad value for idle_timeout";
         QTest::newRow("zero duration") << "shutdown_grace = 0"
                                        << "positive duration";
+        QTest::newRow("huge duration") << "idle_timeout = 2562047788015215h"
+                                       << "up to 24h";
+        QTest::newRow("header maximum") << "max_header_bytes = 4GiB"
+                                        << "at most 1048576 bytes";
+        QTest::newRow("body maximum") << "max_body_bytes = 5GiB"
+                                      << "at most 4294967296 bytes";
         QTest::newRow("threads") << "threads = 1000"
                                  << "bad value for threads";
         QTest::newRow("database") << "database_url = mysql://x"
@@ -119,6 +125,30 @@ private Q_SLOTS:
         QVERIFY(!config.ok());
         QCOMPARE(config.error().message,
                  std::string{"environment: unknown variable TOOLHUB_PORTT (see --help)"});
+    }
+
+    void kubernetesServiceLinksAreIgnored()
+    {
+        const auto config =
+            loadConfig(std::nullopt, {
+                                         {"TOOLHUB_PORT", "tcp://172.30.0.7:8080"},
+                                         {"TOOLHUB_SERVICE_HOST", "172.30.0.7"},
+                                         {"TOOLHUB_SERVICE_PORT", "8080"},
+                                         {"TOOLHUB_SERVICE_PORT_HTTP", "8080"},
+                                         {"TOOLHUB_PORT_8080_TCP", "tcp://172.30.0.7:8080"},
+                                         {"TOOLHUB_PORT_8080_TCP_PROTO", "tcp"},
+                                         {"TOOLHUB_PORT_8080_TCP_PORT", "8080"},
+                                         {"TOOLHUB_PORT_8080_TCP_ADDR", "172.30.0.7"},
+                                         {"TOOLHUB_DB_SERVICE_HOST", "172.30.0.9"},
+                                         {"TOOLHUB_DB_PORT", "tcp://172.30.0.9:5432"},
+                                     });
+        QVERIFY2(config.ok(), config.ok() ? "" : config.error().message.c_str());
+        QCOMPARE(config->listenPort, std::uint16_t{8080});
+
+        // A TOOLHUB_PORT that is not a service link is still a mistake worth stopping for.
+        const auto typo = loadConfig(std::nullopt, {{"TOOLHUB_PORT", "9000"}});
+        QVERIFY(!typo.ok());
+        QVERIFY(typo.error().message.find("TOOLHUB_PORT") != std::string::npos);
     }
 
     void badEnvironmentValue()
