@@ -28,7 +28,7 @@ test: build
 run: build
 	mkdir -p $(DATA_DIR)
 	TOOLHUB_DATA_DIR=$(DATA_DIR) TOOLHUB_LOG_FORMAT=text $(SERVER) migrate
-	exec env TOOLHUB_DATA_DIR=$(DATA_DIR) TOOLHUB_LOG_FORMAT=text $(SERVER) serve
+	exec env TOOLHUB_DATA_DIR=$(DATA_DIR) TOOLHUB_LOG_FORMAT=text TOOLHUB_DEMO_DATA=true $(SERVER) serve
 
 bench: build
 	tests/bench/run-all.sh $(BUILD_DIR)

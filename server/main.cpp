@@ -1,10 +1,19 @@
 // toolhub-server: the Toolhub platform's HTTP server.
 
+#include "cli/admin_cli.h"
+#include "core/auth/auth_module.h"
+#include "core/catalog/catalog.h"
 #include "core/config/config.h"
+#include "core/demo/demo.h"
+#include "core/downloads/downloads.h"
 #include "core/instance/instance.h"
+#include "core/licensing/licensing.h"
 #include "core/logging/logger.h"
 #include "core/migrations/migration_runner.h"
+#include "core/signing/signing_key.h"
 #include "core/storage/database.h"
+#include "http/auth_routes.h"
+#include "http/catalog_routes.h"
 #include "http/health_routes.h"
 #include "http/middleware.h"
 #include "http/router.h"
@@ -34,6 +43,12 @@ void printHelp()
                  "Commands:\n"
                  "  serve     apply pending migrations, then serve HTTP (the default)\n"
                  "  migrate   apply pending migrations and exit\n"
+                 "  org add <slug> <name>      create a customer organization\n"
+                 "  user add --org <slug> --login <login> --name <name> --email <email>\n"
+                 "            create a local user; the password is read from standard input\n"
+                 "  user disable --login <login>   disable a user\n"
+                 "  keys show print the release manifest signing key: public key (base64) and\n"
+                 "            key id; creates the key (signing_key_file) if there is none\n"
                  "\n"
                  "Options:\n"
                  "  --config FILE   read settings from FILE (\"key = value\" lines); also\n"
@@ -53,6 +68,7 @@ void printHelp()
 struct Arguments {
     std::optional<std::filesystem::path> configFile;
     std::string command = "serve";
+    std::vector<std::string> commandArgs; // of an administration command (org, user)
 };
 
 // Parses the command line; returns an exit code when the program should stop right away.
@@ -81,6 +97,15 @@ std::optional<int> parseArguments(int argc, char **argv, Arguments &arguments)
         } else if (!arg.starts_with("-") && !haveCommand && (arg == "serve" || arg == "migrate")) {
             arguments.command = std::string{arg};
             haveCommand = true;
+        } else if (!haveCommand && isAdminCommand(arg)) {
+            arguments.command = std::string{arg};
+            arguments.commandArgs.assign(args.begin() + static_cast<std::ptrdiff_t>(i) + 1,
+                                         args.end());
+            break;
+        } else if (arg == "keys" && !haveCommand && i + 1 < args.size() && args[i + 1] == "show") {
+            arguments.command = "keys show";
+            haveCommand = true;
+            ++i;
         } else {
             std::cerr << "toolhub-server: unknown argument \"" << arg
                       << "\" (see toolhub-server --help)\n";
@@ -146,13 +171,72 @@ int serve(const ServerConfig &config, const Logger &logger)
         return exitFailure;
     }
     Database &db = **database;
+    auto signingKey = SigningKey::loadOrCreate(config.effectiveSigningKeyFile());
+    if (!signingKey) {
+        logger.error(signingKey.error().message);
+        return exitFailure;
+    }
+    logger.info(signingKey->created() ? "created the manifest signing key"
+                                      : "loaded the manifest signing key",
+                {{"file.path", config.effectiveSigningKeyFile().string()},
+                 {"key.id", signingKey->keyId()},
+                 {"key.public", signingKey->publicKeyBase64()}});
     auto instanceId = ensureInstanceId(db);
     if (!instanceId) {
         logger.error(instanceId.error().message);
         return exitFailure;
     }
 
+    AuthSettings authSettings;
+    authSettings.codeLifetime = config.oauthCodeLifetime;
+    authSettings.accessTokenLifetime = config.oauthAccessTokenLifetime;
+    authSettings.sessionLifetime = config.sessionLifetime;
+    auto auth = AuthModule::create(db, authSettings);
+    if (!auth) {
+        logger.error(auth.error().message);
+        return exitFailure;
+    }
+
+    Licensing licensing(db);
+    Catalog catalog(db, licensing);
+    Downloads downloads(db);
+    const auto unixNow = [] {
+        return std::chrono::duration_cast<std::chrono::seconds>(
+                   std::chrono::system_clock::now().time_since_epoch())
+            .count();
+    };
+    if (config.demoData) {
+        auto demo = ensureDemoData((*auth)->identity(), catalog, licensing, defaultDemoDir(),
+                                   config.effectiveArtifactDir(), unixNow());
+        if (!demo) {
+            logger.error("cannot load the demo data: " + demo.error().message);
+            return exitFailure;
+        }
+        logger.info(demo->loaded ? "demo data loaded" : "demo data present");
+        for (const auto &user : demo->users) {
+            // Fixed, documented demo credentials (resources/demo/catalog.json), not secrets.
+            logger.info("demo user", {{"user.name", user.login},
+                                      {"demo.password", user.password},
+                                      {"organization.id", user.organization}});
+        }
+    }
+
     http::Router router;
+    http::addAuthRoutes(router, **auth, {.secureCookies = config.cookieSecure}, logger);
+    const http::Authenticator authenticator((*auth)->oauth());
+    http::addCatalogRoutes(router, {
+                                       .catalog = catalog,
+                                       .downloads = downloads,
+                                       .identity = (*auth)->identity(),
+                                       .signingKey = *signingKey,
+                                       .authenticate =
+                                           [&authenticator](const http::Request &request) {
+                                               return authenticator.authenticate(request);
+                                           },
+                                       .artifactDir = config.effectiveArtifactDir(),
+                                       .manifestLifetime = config.manifestLifetime,
+                                       .now = unixNow,
+                                   });
     http::Pipeline pipeline;
     pipeline.use(http::requestContext());
     pipeline.use(http::accessLog(logger));
@@ -228,6 +312,34 @@ int main(int argc, char **argv)
         return exitUsage;
     }
     const Logger logger(std::cout, config->logFormat, config->logLevel);
+    if (arguments.command == "keys show") {
+        const auto key = SigningKey::loadOrCreate(config->effectiveSigningKeyFile());
+        if (!key) {
+            std::cerr << "toolhub-server: " << key.error().message << "\n";
+            return exitFailure;
+        }
+        if (key->created()) {
+            std::cerr << "toolhub-server: created a new signing key in "
+                      << config->effectiveSigningKeyFile().string() << "\n";
+        }
+        std::cout << "public_key: " << key->publicKeyBase64() << "\nkey_id: " << key->keyId()
+                  << "\n";
+        return exitOk;
+    }
+    if (isAdminCommand(arguments.command)) {
+        auto database = prepareDatabase(*config, logger);
+        if (!database) {
+            std::cerr << "toolhub-server: " << database.error().message << "\n";
+            return exitFailure;
+        }
+        auto auth = AuthModule::create(**database, {});
+        if (!auth) {
+            std::cerr << "toolhub-server: " << auth.error().message << "\n";
+            return exitFailure;
+        }
+        return runAdminCommand(arguments.command, arguments.commandArgs, (*auth)->identity(),
+                               std::cin, std::cout, std::cerr);
+    }
     if (arguments.command == "migrate") {
         auto database = prepareDatabase(*config, logger);
         if (!database) {

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include <unistd.h>
+
 namespace toolhub::server::http {
 
 namespace {
@@ -94,6 +96,13 @@ std::optional<std::string_view> Request::queryValue(std::string_view name) const
     return std::string_view{it->second};
 }
 
+OpenFile::~OpenFile()
+{
+    if (m_fd >= 0) {
+        ::close(m_fd);
+    }
+}
+
 Response Response::json(unsigned status, const nlohmann::json &body)
 {
     Response response;
@@ -123,6 +132,12 @@ std::string_view statusReason(unsigned status) noexcept
         return "No Content";
     case 206:
         return "Partial Content";
+    case 301:
+        return "Moved Permanently";
+    case 302:
+        return "Found";
+    case 303:
+        return "See Other";
     case 304:
         return "Not Modified";
     case 400:

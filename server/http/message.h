@@ -3,7 +3,9 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -55,10 +57,40 @@ struct Request {
     [[nodiscard]] std::optional<std::string_view> queryValue(std::string_view name) const;
 };
 
+// An open file descriptor, closed when the last reference goes away.
+class OpenFile {
+public:
+    explicit OpenFile(int fd) noexcept : m_fd(fd) {}
+    ~OpenFile();
+    OpenFile(const OpenFile &) = delete;
+    OpenFile &operator=(const OpenFile &) = delete;
+
+    [[nodiscard]] int fd() const noexcept { return m_fd; }
+
+private:
+    int m_fd;
+};
+
+// A byte range of an open file sent as a response body. The server streams it to the socket
+// (sendfile(2)) without reading it into memory and sets Content-Length to `length`.
+// Made by serveFile() (http/file_response.h), which also sets the range and validator headers.
+struct FileBody {
+    std::shared_ptr<const OpenFile> file;
+    std::uint64_t offset = 0;
+    std::uint64_t length = 0;
+};
+
 struct Response {
     unsigned status = 200;
     Headers headers;
     std::string body;
+    std::optional<FileBody> file; // when set, the body is this file range and `body` is unused
+
+    // Bytes of the body: the file range's length, or the string body's size.
+    [[nodiscard]] std::uint64_t bodySize() const noexcept
+    {
+        return file ? file->length : body.size();
+    }
 
     [[nodiscard]] static Response json(unsigned status, const nlohmann::json &body);
     [[nodiscard]] static Response text(unsigned status, std::string body,

@@ -149,7 +149,7 @@ Middleware accessLog(const Logger &logger)
             {"url.path", request.path},
             {"http.response.status_code",
              result ? result->status : httpStatusFor(result.error().code)},
-            {"http.response.body.bytes", result ? result->body.size() : 0},
+            {"http.response.body.bytes", result ? result->bodySize() : 0},
             {"event.duration",
              std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count()},
             {"client.ip", context.clientAddress},

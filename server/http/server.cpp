@@ -7,6 +7,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -18,6 +19,13 @@
 #include <mutex>
 #include <thread>
 #include <unordered_map>
+
+#include <cerrno>
+#include <cstring>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
 
 namespace toolhub::server::http {
 
@@ -32,6 +40,11 @@ namespace {
 // short while before closing, so the client reads the response instead of a reset.
 constexpr auto lingerTime = std::chrono::seconds{2};
 constexpr std::size_t lingerBytes = 64 * 1024 * 1024;
+
+// File bodies: bytes per sendfile(2) call, and per turn before other connections on the same
+// thread get theirs.
+constexpr std::uint64_t sendfileChunk = std::uint64_t{1} << 30;
+constexpr std::uint64_t sendfileTurn = std::uint64_t{16} << 20;
 
 std::string httpDate()
 {
@@ -83,7 +96,7 @@ struct HttpServer::Impl {
 class Session : public std::enable_shared_from_this<Session> {
 public:
     Session(tcp::socket &&socket, HttpServer::Impl &server)
-        : m_stream(std::move(socket)), m_server(server)
+        : m_stream(std::move(socket)), m_server(server), m_fileTimer(m_stream.get_executor())
     {
         beast::error_code ec;
         const auto endpoint = m_stream.socket().remote_endpoint(ec);
@@ -222,6 +235,9 @@ private:
         }
         const bool keepAlive =
             m_parser->get().keep_alive() && !m_closeAfterResponse && !m_server.isStopping.load();
+        if (response.file) {
+            m_fileLogFields = request.context.logFields({{"url.path", request.path}});
+        }
         send(std::move(response), keepAlive, m_parser->get().method() == bhttp::verb::head);
     }
 
@@ -287,26 +303,41 @@ private:
         send(m_server.pipeline.handle(request, answer), false, request.method == "HEAD");
     }
 
+    // Status line and header fields of `response` (throws for a status no handler may send).
+    template <class Message>
+    static void fillHeader(Message &message, const Response &response, bool keepAlive)
+    {
+        if (response.status < 200 || response.status > 599) {
+            throw std::logic_error("handler answered with status " +
+                                   std::to_string(response.status));
+        }
+        message.version(11);
+        message.result(response.status);
+        message.reason(statusReason(response.status));
+        for (const auto &[name, value] : response.headers.all()) {
+            message.insert(name, value);
+        }
+        message.set(bhttp::field::date, httpDate());
+        message.keep_alive(keepAlive);
+    }
+
     void send(Response response, bool keepAlive, bool headRequest)
     {
+        const bool bodiless = response.status == 204 || response.status == 304;
+        if (response.file && !headRequest && !bodiless) {
+            sendFile(std::move(response), keepAlive);
+            return;
+        }
         auto message = std::make_shared<bhttp::response<bhttp::string_body>>();
         try {
-            if (response.status < 200 || response.status > 599) {
-                throw std::logic_error("handler answered with status " +
-                                       std::to_string(response.status));
-            }
-            message->version(11);
-            message->result(response.status);
-            message->reason(statusReason(response.status));
-            for (const auto &[name, value] : response.headers.all()) {
-                message->insert(name, value);
-            }
-            message->set(bhttp::field::date, httpDate());
-            message->keep_alive(keepAlive);
-            if (response.status == 204 || response.status == 304) {
+            fillHeader(*message, response, keepAlive);
+            if (bodiless) {
                 // No body and no Content-Length (RFC 9110 8.6): a 304's length would be taken
                 // for the cached representation's.
                 message->erase(bhttp::field::content_length);
+            } else if (response.file) {
+                // HEAD of a file: its length, no body.
+                message->content_length(response.file->length);
             } else {
                 const auto size = response.body.size();
                 message->body() = std::move(response.body);
@@ -327,6 +358,146 @@ private:
             [self = shared_from_this(), message, keepAlive](beast::error_code ec, std::size_t) {
                 self->onWrite(ec, keepAlive);
             });
+    }
+
+    // A file body: the header through Beast, then the file with sendfile(2) straight from the
+    // page cache to the socket, never through this process's memory.
+    //
+    //   header written -> pumpFile: sendfile until done / EAGAIN / a turn's worth
+    //                        ^  EAGAIN: wait until writable (request_timeout per wait)
+    //                        +--------------------------+
+    //   done -> next request on this connection (keep-alive) or close; error/timeout -> close
+    void sendFile(Response response, bool keepAlive)
+    {
+        auto header = std::make_shared<bhttp::response<bhttp::empty_body>>();
+        try {
+            fillHeader(*header, response, keepAlive);
+            header->content_length(response.file->length);
+        } catch (const std::exception &e) {
+            m_server.logger.error("cannot send a response", {{"error.message", e.what()}});
+            closeNow();
+            return;
+        }
+        m_file = std::move(*response.file);
+        m_fileSent = 0;
+        m_fileKeepAlive = keepAlive;
+        // Header and first file bytes leave in full segments (nginx's tcp_nopush).
+        setCork(true);
+        auto serializer = std::make_shared<bhttp::response_serializer<bhttp::empty_body>>(*header);
+        m_stream.expires_after(m_server.options.requestTimeout);
+        bhttp::async_write_header(
+            m_stream, *serializer,
+            [self = shared_from_this(), header, serializer](beast::error_code ec, std::size_t) {
+                self->m_stream.expires_never();
+                if (ec) {
+                    self->endFile(ec.message());
+                    return;
+                }
+                self->pumpFile();
+            });
+    }
+
+    void pumpFile()
+    {
+        auto &socket = m_stream.socket();
+        beast::error_code ec;
+        socket.native_non_blocking(true, ec);
+        if (ec) {
+            endFile(ec.message());
+            return;
+        }
+        std::uint64_t turn = 0;
+        while (m_fileSent < m_file->length) {
+            if (turn >= sendfileTurn) {
+                asio::post(m_stream.get_executor(), [self = shared_from_this()] {
+                    if (self->m_file) {
+                        self->pumpFile();
+                    }
+                });
+                return;
+            }
+            auto offset = static_cast<off_t>(m_file->offset + m_fileSent);
+            const auto count =
+                static_cast<std::size_t>(std::min(m_file->length - m_fileSent, sendfileChunk));
+            const auto n = ::sendfile(socket.native_handle(), m_file->file->fd(), &offset, count);
+            if (n > 0) {
+                m_fileSent += static_cast<std::uint64_t>(n);
+                turn += static_cast<std::uint64_t>(n);
+                continue;
+            }
+            if (n == 0) {
+                endFile("the file is shorter than its announced length");
+                return;
+            }
+            const int error = errno;
+            if (error == EINTR) {
+                continue;
+            }
+            if (error == EAGAIN || error == EWOULDBLOCK) {
+                waitWritable();
+                return;
+            }
+            endFile(std::strerror(error));
+            return;
+        }
+        endFile({});
+    }
+
+    void waitWritable()
+    {
+        const auto generation = ++m_fileWait;
+        m_fileTimer.expires_after(m_server.options.requestTimeout);
+        m_fileTimer.async_wait([self = shared_from_this(), generation](beast::error_code ec) {
+            if (ec || generation != self->m_fileWait || !self->m_file) {
+                return;
+            }
+            self->m_fileTimedOut = true;
+            beast::error_code ignored;
+            self->m_stream.socket().cancel(ignored);
+        });
+        m_stream.socket().async_wait(
+            tcp::socket::wait_write, [self = shared_from_this()](beast::error_code ec) {
+                self->m_fileTimer.cancel();
+                if (!self->m_file) {
+                    return;
+                }
+                if (ec) {
+                    self->endFile(self->m_fileTimedOut ? "client stopped reading" : ec.message());
+                    return;
+                }
+                self->pumpFile();
+            });
+    }
+
+    // Ends a file body: on success the connection goes on; otherwise it closes, as the client
+    // cannot tell where the body stopped.
+    void endFile(const std::string &failure)
+    {
+        m_fileTimer.cancel();
+        ++m_fileWait;
+        setCork(false);
+        const auto length = m_file ? m_file->length : 0;
+        m_file.reset(); // closes the file
+        if (!failure.empty()) {
+            m_server.logger.info("response body not sent completely; connection closed", [&] {
+                auto fields = m_fileLogFields;
+                fields["http.response.body.bytes"] = m_fileSent;
+                fields["file.size"] = length;
+                fields["error.message"] = failure;
+                return fields;
+            }());
+            m_fileTimedOut = false;
+            closeNow();
+            return;
+        }
+        onWrite({}, m_fileKeepAlive);
+    }
+
+    void setCork(bool on)
+    {
+        const int value = on ? 1 : 0;
+        ::setsockopt(m_stream.socket().native_handle(), IPPROTO_TCP, TCP_CORK, &value,
+                     sizeof value);
     }
 
     void onWrite(beast::error_code ec, bool keepAlive)
@@ -392,6 +563,14 @@ private:
     std::chrono::steady_clock::time_point m_lingerDeadline{};
     std::size_t m_lingered = 0;
     std::array<char, 16 * 1024> m_scratch{};
+    // The file body being sent, if any.
+    asio::steady_timer m_fileTimer;
+    std::optional<FileBody> m_file;
+    std::uint64_t m_fileSent = 0;
+    std::uint64_t m_fileWait = 0;
+    bool m_fileKeepAlive = false;
+    bool m_fileTimedOut = false;
+    nlohmann::json m_fileLogFields;
 };
 
 void HttpServer::Impl::accept()

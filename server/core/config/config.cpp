@@ -169,6 +169,22 @@ Setting durationSetting(std::string name, std::chrono::seconds ServerConfig::*me
             }};
 }
 
+Setting boolSetting(std::string name, bool ServerConfig::*member, std::string defaultValue,
+                    std::string description)
+{
+    return {{name, envName(name), std::move(defaultValue), std::move(description)},
+            [member](ServerConfig &c, std::string_view v) -> std::optional<std::string> {
+                if (v == "true") {
+                    c.*member = true;
+                } else if (v == "false") {
+                    c.*member = false;
+                } else {
+                    return R"(expected "true" or "false")";
+                }
+                return std::nullopt;
+            }};
+}
+
 const std::vector<Setting> &settings()
 {
     static const std::vector<Setting> all = [] {
@@ -214,6 +230,29 @@ const std::vector<Setting> &settings()
                          c.databaseUrl = std::string{v};
                          return std::nullopt;
                      }});
+        s.push_back({{"signing_key_file", envName("signing_key_file"), "<data_dir>/signing-key",
+                      "Ed25519 key that signs release manifests; created (mode 0600) if absent"},
+                     [](ServerConfig &c, std::string_view v) -> std::optional<std::string> {
+                         if (v.empty()) {
+                             return "must not be empty";
+                         }
+                         c.signingKeyFile = std::filesystem::path{std::string{v}};
+                         return std::nullopt;
+                     }});
+        s.push_back({{"artifact_dir", envName("artifact_dir"), "<data_dir>/artifacts",
+                      "folder holding artifacts and stored documents"},
+                     [](ServerConfig &c, std::string_view v) -> std::optional<std::string> {
+                         if (v.empty()) {
+                             return "must not be empty";
+                         }
+                         c.artifactDir = std::filesystem::path{std::string{v}};
+                         return std::nullopt;
+                     }});
+        s.push_back(durationSetting("manifest_lifetime", &ServerConfig::manifestLifetime, "24h",
+                                    "how long a signed release manifest stays valid"));
+        s.push_back(boolSetting("demo_data", &ServerConfig::demoData, "false",
+                                "load the demo catalog, organizations and users into an empty "
+                                "database at start"));
         s.push_back({{"threads", envName("threads"), "0", "HTTP worker threads; 0 = one per core"},
                      [](ServerConfig &c, std::string_view v) -> std::optional<std::string> {
                          const auto n = parseInteger<unsigned>(v);
@@ -244,6 +283,16 @@ const std::vector<Setting> &settings()
                                     "time allowed to receive one request or send one response"));
         s.push_back(durationSetting("shutdown_grace", &ServerConfig::shutdownGrace, "20s",
                                     "on SIGTERM, how long in-flight requests may take to finish"));
+        s.push_back(durationSetting("oauth_code_lifetime", &ServerConfig::oauthCodeLifetime, "60s",
+                                    "how long an OAuth authorization code may be exchanged"));
+        s.push_back(durationSetting("oauth_access_token_lifetime",
+                                    &ServerConfig::oauthAccessTokenLifetime, "10m",
+                                    "lifetime of OAuth access tokens (refresh tokens: 30 days)"));
+        s.push_back(durationSetting("session_lifetime", &ServerConfig::sessionLifetime, "12h",
+                                    "how long a browser stays signed in"));
+        s.push_back(boolSetting("cookie_secure", &ServerConfig::cookieSecure, "false",
+                                "mark cookies Secure; set to true when browsers reach the "
+                                "server over HTTPS"));
         s.push_back({{"log_format", envName("log_format"), "json",
                       "json (ECS lines) or text (readable lines)"},
                      [](ServerConfig &c, std::string_view v) -> std::optional<std::string> {
@@ -292,6 +341,16 @@ Result<void> applyValue(ServerConfig &config, const Setting &setting, std::strin
 }
 
 } // namespace
+
+std::filesystem::path ServerConfig::effectiveArtifactDir() const
+{
+    return artifactDir.empty() ? dataDir / "artifacts" : artifactDir;
+}
+
+std::filesystem::path ServerConfig::effectiveSigningKeyFile() const
+{
+    return signingKeyFile.empty() ? dataDir / "signing-key" : signingKeyFile;
+}
 
 std::string ServerConfig::effectiveDatabaseUrl() const
 {

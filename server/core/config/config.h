@@ -22,6 +22,15 @@ struct ServerConfig {
     std::string listenAddress = "127.0.0.1";
     std::uint16_t listenPort = 8080;
     std::filesystem::path dataDir = "data";
+    // Release manifest signing key; empty: <data_dir>/signing-key.
+    std::filesystem::path signingKeyFile;
+    // Where artifacts and stored documents live (storage keys are relative); empty:
+    // <data_dir>/artifacts.
+    std::filesystem::path artifactDir;
+    // How long a signed release manifest stays valid.
+    std::chrono::seconds manifestLifetime{24 * 3600};
+    // Load the demo catalog, organizations and users into an empty database at start.
+    bool demoData = false;
     std::string databaseUrl;          // empty: sqlite:///<data_dir>/toolhub.db
     unsigned threads = 0;             // 0: one per core
     std::size_t databasePoolSize = 0; // 0: threads + 2
@@ -32,7 +41,18 @@ struct ServerConfig {
     std::chrono::seconds shutdownGrace{20};
     LogFormat logFormat = LogFormat::Json;
     LogLevel logLevel = LogLevel::Info;
+    // Sign-in (core/auth): lifetimes of OAuth codes, access tokens and web sessions, and whether
+    // cookies carry Secure (set it when browsers reach the server over HTTPS, e.g. through a
+    // TLS-terminating proxy; the server itself speaks plain HTTP).
+    std::chrono::seconds oauthCodeLifetime{60};
+    std::chrono::seconds oauthAccessTokenLifetime{600};
+    std::chrono::seconds sessionLifetime{12 * 3600};
+    bool cookieSecure = false;
 
+    // The artifact folder in force: the configured one or <data_dir>/artifacts.
+    [[nodiscard]] std::filesystem::path effectiveArtifactDir() const;
+    // The manifest signing key file in force: the configured one or <data_dir>/signing-key.
+    [[nodiscard]] std::filesystem::path effectiveSigningKeyFile() const;
     // The database URL in force: the configured one or the default SQLite file in data_dir.
     [[nodiscard]] std::string effectiveDatabaseUrl() const;
     // Threads in force: the configured number or one per core.
