@@ -10,16 +10,9 @@ server="$build_dir/tests/bench/toolhub-file-bench-server"
 size_mb=${BENCH_FILE_MB:-200}
 rounds=${BENCH_ROUNDS:-3}
 
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
+# shellcheck source=SCRIPTDIR/lib.sh
+. "$(dirname "$(realpath "$0")")/lib.sh"
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_for() { for _ in $(seq 100); do curl -fsS -o /dev/null -r 0-0 "$1" 2>/dev/null && return 0; sleep 0.1; done; echo "no answer from $1" >&2; return 1; }
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 now() { date +%s.%N; }
 
@@ -65,8 +58,8 @@ server_port=$(awk '/^listening / {print $2}' "$work/server.out")
 
 nginx_url="http://127.0.0.1:$nginx_port/file"
 server_url="http://127.0.0.1:$server_port/file"
-wait_for "$nginx_url"
-wait_for "$server_url"
+wait_for "$nginx_url" -r 0-0
+wait_for "$server_url" -r 0-0
 
 # Both answer with the same bytes.
 for url in "$nginx_url" "$server_url"; do

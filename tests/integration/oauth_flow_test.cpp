@@ -3,6 +3,7 @@
 // token refresh with rotation and reuse detection, /api/v1/me, throttling, and every refusal.
 // Organizations and users are made with the server's own CLI.
 
+#include "form.h"
 #include "http_client.h"
 #include "postgres_cluster.h"
 #include "server_process.h"
@@ -14,7 +15,6 @@
 #include <QNetworkAccessManager>
 #include <QNetworkCookieJar>
 #include <QRandomGenerator>
-#include <QRegularExpression>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTest>
@@ -30,18 +30,6 @@ constexpr auto clientId = "toolhub-desktop";
 constexpr auto password = "correct horse battery staple";
 
 enum class Backend { Sqlite, Postgres };
-
-QByteArray formEncode(const QList<QPair<QString, QString>> &fields)
-{
-    QByteArray body;
-    for (const auto &[name, value] : fields) {
-        if (!body.isEmpty()) {
-            body += '&';
-        }
-        body += QUrl::toPercentEncoding(name) + '=' + QUrl::toPercentEncoding(value);
-    }
-    return body;
-}
 
 struct Pkce {
     QString verifier;
@@ -94,15 +82,6 @@ public:
 private:
     QNetworkAccessManager m_network;
 };
-
-QString hiddenField(const QByteArray &html, const QString &name)
-{
-    const QRegularExpression pattern(QStringLiteral("name=\"%1\" value=\"([^\"]*)\"").arg(name));
-    const auto match = pattern.match(QString::fromUtf8(html));
-    return match.hasMatch()
-               ? match.captured(1).replace(QStringLiteral("&amp;"), QStringLiteral("&"))
-               : QString();
-}
 
 QUrlQuery locationQuery(const HttpExchange &reply)
 {

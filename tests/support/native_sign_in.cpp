@@ -1,36 +1,15 @@
 #include "native_sign_in.h"
 
+#include "form.h"
 #include "http_client.h"
 
 #include <QCryptographicHash>
 #include <QNetworkAccessManager>
 #include <QNetworkCookieJar>
 #include <QRandomGenerator>
-#include <QRegularExpression>
 #include <QUrlQuery>
 
 namespace {
-
-QByteArray formEncode(const QList<QPair<QString, QString>> &fields)
-{
-    QByteArray body;
-    for (const auto &[name, value] : fields) {
-        if (!body.isEmpty()) {
-            body += '&';
-        }
-        body += QUrl::toPercentEncoding(name) + '=' + QUrl::toPercentEncoding(value);
-    }
-    return body;
-}
-
-QString hiddenField(const QByteArray &html, const QString &name)
-{
-    const QRegularExpression pattern(QStringLiteral("name=\"%1\" value=\"([^\"]*)\"").arg(name));
-    const auto match = pattern.match(QString::fromUtf8(html));
-    return match.hasMatch()
-               ? match.captured(1).replace(QStringLiteral("&amp;"), QStringLiteral("&"))
-               : QString();
-}
 
 QByteArray base64Url(const QByteArray &bytes)
 {

@@ -37,11 +37,6 @@ TokenError invalidGrant(std::string description)
     return refusal("invalid_grant", std::move(description));
 }
 
-// What a database step decided: a refusal, or the id of the user to issue tokens for.
-struct Decision {
-    std::optional<TokenError> refused;
-};
-
 void revokeFamily(soci::session &session, const std::string &familyId, long long now)
 {
     session << "UPDATE oauth_token_families SET revoked_at = :now WHERE id = :id AND "
@@ -73,6 +68,11 @@ bool markUsed(soci::session &session, std::string_view table, std::string_view k
 }
 
 } // namespace
+
+// What a database step decided: a refusal, or nothing against issuing tokens.
+struct OAuthServer::Decision {
+    std::optional<TokenError> refused;
+};
 
 const OAuthClient *findOAuthClient(std::string_view clientId)
 {
@@ -115,6 +115,26 @@ AccessTokenClaims OAuthServer::newClaims(const User &user, std::string_view clie
             newId(),
             now,
             now + m_settings.accessTokenLifetime.count()};
+}
+
+Result<TokenGrant, TokenError> OAuthServer::grantTokens(Result<Decision> decision,
+                                                        const Result<User> &user,
+                                                        std::string_view clientId,
+                                                        std::string refreshToken) const
+{
+    if (!decision) {
+        return fail(serverFailure(std::move(decision).error()));
+    }
+    if (decision->refused) {
+        return fail(std::move(*decision->refused));
+    }
+    // Not refused: the user was found and is active.
+    TokenGrant grant;
+    grant.claims = newClaims(*user, clientId);
+    grant.accessToken = m_codec.sign(grant.claims);
+    grant.expiresIn = m_settings.accessTokenLifetime.count();
+    grant.refreshToken = std::move(refreshToken);
+    return grant;
 }
 
 Result<std::string> OAuthServer::issueCode(const AuthorizationGrant &grant)
@@ -224,18 +244,7 @@ Result<TokenGrant, TokenError> OAuthServer::exchangeCode(std::string_view code,
         transaction.commit();
         return Decision{};
     });
-    if (!decision) {
-        return fail(serverFailure(std::move(decision).error()));
-    }
-    if (decision->refused) {
-        return fail(std::move(*decision->refused));
-    }
-    TokenGrant grant;
-    grant.claims = newClaims(*user, clientId);
-    grant.accessToken = m_codec.sign(grant.claims);
-    grant.expiresIn = m_settings.accessTokenLifetime.count();
-    grant.refreshToken = refreshToken;
-    return grant;
+    return grantTokens(std::move(decision), user, clientId, refreshToken);
 }
 
 Result<TokenGrant, TokenError> OAuthServer::refresh(std::string_view refreshToken,
@@ -304,18 +313,7 @@ Result<TokenGrant, TokenError> OAuthServer::refresh(std::string_view refreshToke
         transaction.commit();
         return Decision{};
     });
-    if (!decision) {
-        return fail(serverFailure(std::move(decision).error()));
-    }
-    if (decision->refused) {
-        return fail(std::move(*decision->refused));
-    }
-    TokenGrant grant;
-    grant.claims = newClaims(*user, clientId);
-    grant.accessToken = m_codec.sign(grant.claims);
-    grant.expiresIn = m_settings.accessTokenLifetime.count();
-    grant.refreshToken = next;
-    return grant;
+    return grantTokens(std::move(decision), user, clientId, next);
 }
 
 Result<void> OAuthServer::revoke(std::string_view token, std::string_view clientId)

@@ -90,7 +90,15 @@ public:
     [[nodiscard]] Result<Principal> authenticate(std::string_view accessToken) const;
 
 private:
+    struct Decision;
+
     [[nodiscard]] AccessTokenClaims newClaims(const User &user, std::string_view clientId) const;
+    // The answer to a code exchange or refresh once its database step is done: the failure or
+    // refusal it decided, else a new access token for `user` alongside `refreshToken`.
+    [[nodiscard]] Result<TokenGrant, TokenError> grantTokens(Result<Decision> decision,
+                                                             const Result<User> &user,
+                                                             std::string_view clientId,
+                                                             std::string refreshToken) const;
 
     Database &m_db;
     IdentityStore &m_identity;

@@ -1,6 +1,7 @@
 #include "core/catalog/catalog.h"
 
 #include "core/storage/ids.h"
+#include "core/storage/query.h"
 
 #include <algorithm>
 #include <array>
@@ -12,8 +13,6 @@
 namespace toolhub::server {
 
 namespace {
-
-using Binds = std::vector<std::pair<std::string, std::string>>;
 
 constexpr long long kMaxBigint = std::numeric_limits<long long>::max();
 
@@ -44,7 +43,8 @@ bool offered(std::string_view status, std::optional<std::int64_t> publishedAt,
 }
 
 // `:p0, :p1, ...` for an IN list of `count` values.
-std::string placeholders(std::size_t count, Binds &binds, const std::vector<std::string> &values)
+std::string placeholders(std::size_t count, QueryBinds &binds,
+                         const std::vector<std::string> &values)
 {
     std::string out;
     for (std::size_t i = 0; i < count; ++i) {
@@ -55,34 +55,13 @@ std::string placeholders(std::size_t count, Binds &binds, const std::vector<std:
     return out;
 }
 
-// Runs `sql` with `row`'s intos and the named string binds; `take(row)` makes each result.
-template <class Row, class Take>
-auto fetchAll(soci::session &session, const std::string &sql, const Binds &binds, Row &row,
-              Take take)
-{
-    std::vector<std::invoke_result_t<Take &, Row &>> out;
-    soci::statement statement(session);
-    row.bind(statement);
-    for (const auto &[name, value] : binds) {
-        statement.exchange(soci::use(value, name));
-    }
-    statement.alloc();
-    statement.prepare(sql);
-    statement.define_and_bind();
-    statement.execute(false);
-    while (statement.fetch()) {
-        out.push_back(take(row));
-    }
-    return out;
-}
-
-bool exists(soci::session &session, const std::string &sql, const Binds &binds)
+bool exists(soci::session &session, const std::string &sql, const QueryBinds &binds)
 {
     struct CountRow {
         long long count = 0;
         void bind(soci::statement &statement) { statement.exchange(soci::into(count)); }
     } row;
-    const auto counts = fetchAll(session, sql, binds, row, [](CountRow &r) { return r.count; });
+    const auto counts = fetchRows(session, sql, binds, row, [](CountRow &r) { return r.count; });
     return !counts.empty() && counts.front() > 0;
 }
 
@@ -489,7 +468,7 @@ Result<void> Catalog::setReleaseStatus(const std::string &releaseId, ReleaseStat
     return m_db.withSession([&](soci::session &session) -> Result<void> {
         soci::transaction transaction(session);
         ReleaseRow row;
-        const auto rows = fetchAll(
+        const auto rows = fetchRows(
             session, "SELECT " + std::string(kReleaseColumns) + " FROM releases WHERE id = :id",
             {{"id", releaseId}}, row, [](ReleaseRow &r) { return r; });
         if (rows.empty()) {
@@ -640,7 +619,7 @@ Result<std::string> Catalog::productId(const std::string &productSlug)
 {
     return m_db.withSession([&](soci::session &session) -> Result<std::string> {
         ProductRow row;
-        const auto rows = fetchAll(
+        const auto rows = fetchRows(
             session, "SELECT " + std::string(kProductColumns) + " FROM products WHERE slug = :slug",
             {{"slug", productSlug}}, row, [](ProductRow &r) { return r.id; });
         if (rows.empty()) {
@@ -658,7 +637,7 @@ Result<Catalog::VisibleProduct> Catalog::visibleProduct(const std::string &organ
 {
     auto rows = m_db.withSession([&](soci::session &session) -> Result<std::vector<ProductRow>> {
         ProductRow row;
-        return fetchAll(
+        return fetchRows(
             session, "SELECT " + std::string(kProductColumns) + " FROM products WHERE slug = :slug",
             {{"slug", productSlug}}, row, [](ProductRow &r) { return r; });
     });
@@ -700,11 +679,11 @@ Result<Catalog::ToolRow> Catalog::visibleTool(const std::string &organizationId,
     };
     auto rows = m_db.withSession([&](soci::session &session) -> Result<std::vector<Row>> {
         Row row;
-        return fetchAll(session,
-                        "SELECT id, name, summary FROM tools WHERE product_id = :product_id AND "
-                        "slug = :slug",
-                        {{"product_id", product->id}, {"slug", toolSlug}}, row,
-                        [](Row &r) { return r; });
+        return fetchRows(session,
+                         "SELECT id, name, summary FROM tools WHERE product_id = :product_id AND "
+                         "slug = :slug",
+                         {{"product_id", product->id}, {"slug", toolSlug}}, row,
+                         [](Row &r) { return r; });
     });
     if (!rows) {
         return fail(std::move(rows).error());
@@ -723,12 +702,12 @@ Result<std::vector<Release>> Catalog::offeredReleases(const ToolRow &tool, std::
     auto rows = m_db.withSession([&](soci::session &session) -> Result<std::vector<ReleaseRow>> {
         ReleaseRow row;
         // Only published rows; the rest of the rule is offered(), in one place.
-        return fetchAll(session,
-                        "SELECT " + std::string(kReleaseColumns) +
-                            " FROM releases WHERE tool_id = :tool_id AND status = 'published' "
-                            "ORDER BY version_major DESC, version_minor DESC, version_patch DESC, "
-                            "version_final DESC",
-                        {{"tool_id", tool.id}}, row, [](ReleaseRow &r) { return r; });
+        return fetchRows(session,
+                         "SELECT " + std::string(kReleaseColumns) +
+                             " FROM releases WHERE tool_id = :tool_id AND status = 'published' "
+                             "ORDER BY version_major DESC, version_minor DESC, version_patch DESC, "
+                             "version_final DESC",
+                         {{"tool_id", tool.id}}, row, [](ReleaseRow &r) { return r; });
     });
     if (!rows) {
         return fail(std::move(rows).error());
@@ -767,12 +746,12 @@ Result<std::vector<Product>> Catalog::productsFor(const std::string &organizatio
         ids.push_back(entitlement.productId);
     }
     return m_db.withSession([&](soci::session &session) -> Result<std::vector<Product>> {
-        Binds binds;
+        QueryBinds binds;
         const std::string sql = "SELECT " + std::string(kProductColumns) +
                                 " FROM products WHERE id IN (" +
                                 placeholders(ids.size(), binds, ids) + ") ORDER BY name, slug";
         ProductRow row;
-        return fetchAll(session, sql, binds, row, [](ProductRow &r) { return r.product; });
+        return fetchRows(session, sql, binds, row, [](ProductRow &r) { return r.product; });
     });
 }
 
@@ -796,16 +775,16 @@ Result<ProductDetail> Catalog::product(const std::string &organizationId,
         ProductDetail detail;
         detail.product = visible->product;
         ToolListRow toolRow;
-        detail.tools = fetchAll(session,
-                                "SELECT slug, name, summary FROM tools WHERE product_id = "
-                                ":product_id ORDER BY slug",
-                                {{"product_id", visible->id}}, toolRow, [&](ToolListRow &r) {
-                                    Tool tool = r.tool;
-                                    tool.product = productSlug;
-                                    return tool;
-                                });
+        detail.tools = fetchRows(session,
+                                 "SELECT slug, name, summary FROM tools WHERE product_id = "
+                                 ":product_id ORDER BY slug",
+                                 {{"product_id", visible->id}}, toolRow, [&](ToolListRow &r) {
+                                     Tool tool = r.tool;
+                                     tool.product = productSlug;
+                                     return tool;
+                                 });
         ResourceRow resourceRow;
-        const auto resources = fetchAll(
+        const auto resources = fetchRows(
             session,
             std::string(kResourceQuery) + "WHERE res.product_id = :product_id ORDER BY res.title",
             {{"product_id", visible->id}}, resourceRow, [](ResourceRow &r) { return convert(r); });
@@ -843,15 +822,15 @@ Result<Tool> Catalog::findTool(const std::string &organizationId, const std::str
     };
     auto rows = m_db.withSession([&](soci::session &session) -> Result<std::vector<Row>> {
         Row row;
-        return fetchAll(session,
-                        "SELECT t.product_id, p.slug, t.name, t.summary FROM tools t "
-                        "JOIN products p ON p.id = t.product_id WHERE t.slug = :slug "
-                        "ORDER BY p.slug",
-                        {{"slug", toolSlug}}, row, [&](Row &r) {
-                            Row out = r;
-                            out.tool.slug = toolSlug;
-                            return out;
-                        });
+        return fetchRows(session,
+                         "SELECT t.product_id, p.slug, t.name, t.summary FROM tools t "
+                         "JOIN products p ON p.id = t.product_id WHERE t.slug = :slug "
+                         "ORDER BY p.slug",
+                         {{"slug", toolSlug}}, row, [&](Row &r) {
+                             Row out = r;
+                             out.tool.slug = toolSlug;
+                             return out;
+                         });
     });
     if (!rows) {
         return fail(std::move(rows).error());
@@ -935,12 +914,12 @@ Result<ManifestData> Catalog::manifestData(const std::string &organizationId,
                          "release " + versionKey + " of tool '" + toolSlug + "' not found"};
     return m_db.withSession([&](soci::session &session) -> Result<ManifestData> {
         ReleaseRow releaseRow;
-        const auto releases = fetchAll(session,
-                                       "SELECT " + std::string(kReleaseColumns) +
-                                           " FROM releases WHERE tool_id = :tool_id AND "
-                                           "version_key = :version_key",
-                                       {{"tool_id", tool->id}, {"version_key", versionKey}},
-                                       releaseRow, [](ReleaseRow &r) { return r; });
+        const auto releases = fetchRows(session,
+                                        "SELECT " + std::string(kReleaseColumns) +
+                                            " FROM releases WHERE tool_id = :tool_id AND "
+                                            "version_key = :version_key",
+                                        {{"tool_id", tool->id}, {"version_key", versionKey}},
+                                        releaseRow, [](ReleaseRow &r) { return r; });
         if (releases.empty()) {
             return fail(notFound);
         }
@@ -959,12 +938,12 @@ Result<ManifestData> Catalog::manifestData(const std::string &organizationId,
         data.release = std::move(release).value();
         data.publishedAt = *publishedAt;
         ArtifactRow artifactRow;
-        const auto artifacts = fetchAll(session,
-                                        "SELECT " + std::string(kArtifactColumns) +
-                                            " FROM artifacts a WHERE a.release_id = :release_id "
-                                            "ORDER BY a.platform, a.arch",
-                                        {{"release_id", row.id}}, artifactRow,
-                                        [](ArtifactRow &r) { return toArtifact(r); });
+        const auto artifacts = fetchRows(session,
+                                         "SELECT " + std::string(kArtifactColumns) +
+                                             " FROM artifacts a WHERE a.release_id = :release_id "
+                                             "ORDER BY a.platform, a.arch",
+                                         {{"release_id", row.id}}, artifactRow,
+                                         [](ArtifactRow &r) { return toArtifact(r); });
         for (const auto &artifact : artifacts) {
             if (!artifact) {
                 return fail(artifact.error());
@@ -996,12 +975,12 @@ Result<ArtifactRecord> Catalog::artifactForDownload(const std::string &organizat
     const Error notFound{ErrorCode::NotFound, "artifact '" + artifactId + "' not found"};
     auto rows = m_db.withSession([&](soci::session &session) -> Result<std::vector<Row>> {
         Row row;
-        return fetchAll(session,
-                        "SELECT " + std::string(kArtifactColumns) +
-                            ", r.status, r.published_at, t.product_id FROM artifacts a "
-                            "JOIN releases r ON r.id = a.release_id "
-                            "JOIN tools t ON t.id = r.tool_id WHERE a.id = :id",
-                        {{"id", artifactId}}, row, [](Row &r) { return r; });
+        return fetchRows(session,
+                         "SELECT " + std::string(kArtifactColumns) +
+                             ", r.status, r.published_at, t.product_id FROM artifacts a "
+                             "JOIN releases r ON r.id = a.release_id "
+                             "JOIN tools t ON t.id = r.tool_id WHERE a.id = :id",
+                         {{"id", artifactId}}, row, [](Row &r) { return r; });
     });
     if (!rows) {
         return fail(std::move(rows).error());
@@ -1028,8 +1007,8 @@ Result<ResourceRecord> Catalog::resourceFor(const std::string &organizationId,
     const Error notFound{ErrorCode::NotFound, "resource '" + resourceId + "' not found"};
     auto rows = m_db.withSession([&](soci::session &session) -> Result<std::vector<ResourceRow>> {
         ResourceRow row;
-        return fetchAll(session, std::string(kResourceQuery) + "WHERE res.id = :id",
-                        {{"id", resourceId}}, row, [](ResourceRow &r) { return r; });
+        return fetchRows(session, std::string(kResourceQuery) + "WHERE res.id = :id",
+                         {{"id", resourceId}}, row, [](ResourceRow &r) { return r; });
     });
     if (!rows) {
         return fail(std::move(rows).error());
@@ -1072,13 +1051,13 @@ Result<std::vector<License>> Catalog::licenses(const std::string &organizationId
     }
     auto slugs =
         m_db.withSession([&](soci::session &session) -> Result<std::map<std::string, std::string>> {
-            Binds binds;
+            QueryBinds binds;
             const std::string sql = "SELECT " + std::string(kProductColumns) +
                                     " FROM products WHERE id IN (" +
                                     placeholders(ids.size(), binds, ids) + ")";
             ProductRow row;
             std::map<std::string, std::string> out;
-            for (auto &[id, slug] : fetchAll(session, sql, binds, row, [](ProductRow &r) {
+            for (auto &[id, slug] : fetchRows(session, sql, binds, row, [](ProductRow &r) {
                      return std::make_pair(r.id, r.product.slug);
                  })) {
                 out.emplace(std::move(id), std::move(slug));

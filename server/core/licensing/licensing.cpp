@@ -1,6 +1,7 @@
 #include "core/licensing/licensing.h"
 
 #include "core/storage/ids.h"
+#include "core/storage/query.h"
 
 #include <soci/postgresql/soci-postgresql.h>
 #include <soci/sqlite3/soci-sqlite3.h>
@@ -118,25 +119,11 @@ struct LicenseRow {
 };
 
 // Runs `sql` (selecting kLicenseColumns) with the given string binds and collects the rows.
-std::vector<LicenseRecord>
-queryLicenses(soci::session &session, const std::string &sql,
-              const std::vector<std::pair<std::string, std::string>> &binds)
+std::vector<LicenseRecord> queryLicenses(soci::session &session, const std::string &sql,
+                                         const QueryBinds &binds)
 {
     LicenseRow row;
-    soci::statement statement(session);
-    row.bind(statement);
-    for (const auto &[name, value] : binds) {
-        statement.exchange(soci::use(value, name));
-    }
-    statement.alloc();
-    statement.prepare(sql);
-    statement.define_and_bind();
-    statement.execute(false);
-    std::vector<LicenseRecord> out;
-    while (statement.fetch()) {
-        out.push_back(row.take());
-    }
-    return out;
+    return fetchRows(session, sql, binds, row, [](const LicenseRow &r) { return r.take(); });
 }
 
 } // namespace

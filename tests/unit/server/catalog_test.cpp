@@ -1,10 +1,10 @@
 #include "core/catalog/catalog.h"
 #include "core/downloads/downloads.h"
 #include "core/licensing/licensing.h"
-#include "core/migrations/migration_runner.h"
 #include "core/storage/database.h"
 #include "core/storage/ids.h"
 #include "postgres_cluster.h"
+#include "test_database.h"
 
 #include <QStringList>
 #include <QTemporaryDir>
@@ -35,6 +35,8 @@ using toolhub::server::NewProduct;
 using toolhub::server::NewRelease;
 using toolhub::server::NewResource;
 using toolhub::server::NewTool;
+using toolhub::test::addBackendRows;
+using toolhub::test::openMigratedDatabase;
 using toolhub::test::PostgresCluster;
 
 namespace {
@@ -134,31 +136,12 @@ private:
     std::string m_tutorialFile;
     std::string m_resourceB;
 
-    static void backends()
-    {
-        QTest::addColumn<QString>("backend");
-        QTest::newRow("sqlite") << QStringLiteral("sqlite");
-        QTest::newRow("postgres") << QStringLiteral("postgres");
-    }
-
     void openDatabase(const QString &backend)
     {
         const QString name = QStringLiteral("catalog%1").arg(++m_counter);
-        std::string url;
-        if (backend == QLatin1String("sqlite")) {
-            url = "sqlite://" + m_dir.filePath(name + QStringLiteral(".db")).toStdString();
-        } else {
-            QVERIFY2(m_pg.createDatabase(name), qPrintable(m_pg.errorString()));
-            url = m_pg.url(name).toStdString();
-        }
-        auto parsed = toolhub::server::parseDatabaseUrl(url);
-        QVERIFY2(parsed.ok(), messageOf(parsed));
-        auto db = Database::open(*parsed, 2);
-        QVERIFY2(db.ok(), messageOf(db));
-        m_db = std::move(db).value();
-        auto migrated =
-            toolhub::server::migrate(*m_db, toolhub::server::embeddedMigrations(), "catalog-test");
-        QVERIFY2(migrated.ok(), messageOf(migrated));
+        QString error;
+        m_db = openMigratedDatabase(backend, m_dir, m_pg, name, "catalog-test", &error);
+        QVERIFY2(m_db, qPrintable(error));
         m_licensing = std::make_unique<Licensing>(*m_db);
         m_catalog = std::make_unique<Catalog>(*m_db, *m_licensing);
     }
@@ -332,7 +315,7 @@ private Q_SLOTS:
         m_release.clear();
     }
 
-    void organizationSeesOnlyLicensedProducts_data() { backends(); }
+    void organizationSeesOnlyLicensedProducts_data() { addBackendRows(); }
     void organizationSeesOnlyLicensedProducts()
     {
         QFETCH(QString, backend);
@@ -372,7 +355,7 @@ private Q_SLOTS:
         QCOMPARE(foreignTool.error().code, ErrorCode::NotFound);
     }
 
-    void expiredLicenseHidesProduct_data() { backends(); }
+    void expiredLicenseHidesProduct_data() { addBackendRows(); }
     void expiredLicenseHidesProduct()
     {
         QFETCH(QString, backend);
@@ -397,7 +380,7 @@ private Q_SLOTS:
         QCOMPARE(gone.error().code, ErrorCode::NotFound);
     }
 
-    void releasesNewestFirstWithinMaintenance_data() { backends(); }
+    void releasesNewestFirstWithinMaintenance_data() { addBackendRows(); }
     void releasesNewestFirstWithinMaintenance()
     {
         QFETCH(QString, backend);
@@ -443,7 +426,7 @@ private Q_SLOTS:
         QCOMPARE(noTool.error().code, ErrorCode::NotFound);
     }
 
-    void newerThan_data() { backends(); }
+    void newerThan_data() { addBackendRows(); }
     void newerThan()
     {
         QFETCH(QString, backend);
@@ -474,7 +457,7 @@ private Q_SLOTS:
         QCOMPARE(foreign.error().code, ErrorCode::NotFound);
     }
 
-    void manifestData_data() { backends(); }
+    void manifestData_data() { addBackendRows(); }
     void manifestData()
     {
         QFETCH(QString, backend);
@@ -513,7 +496,7 @@ private Q_SLOTS:
         QCOMPARE(foreign.error().code, ErrorCode::NotFound);
     }
 
-    void artifactForDownload_data() { backends(); }
+    void artifactForDownload_data() { addBackendRows(); }
     void artifactForDownload()
     {
         QFETCH(QString, backend);
@@ -566,7 +549,7 @@ private Q_SLOTS:
         QCOMPARE(unpublish.error().code, ErrorCode::Conflict);
     }
 
-    void resourcesFollowTheirRelease_data() { backends(); }
+    void resourcesFollowTheirRelease_data() { addBackendRows(); }
     void resourcesFollowTheirRelease()
     {
         QFETCH(QString, backend);
@@ -616,7 +599,7 @@ private Q_SLOTS:
         QVERIFY(m_catalog->resourceFor(m_orgB, m_resourceB, kNow).ok());
     }
 
-    void licensesShowOwnSerials_data() { backends(); }
+    void licensesShowOwnSerials_data() { addBackendRows(); }
     void licensesShowOwnSerials()
     {
         QFETCH(QString, backend);
@@ -642,7 +625,7 @@ private Q_SLOTS:
         QVERIFY(toolhub::licenseFromJson(json).ok());
     }
 
-    void adminInputIsChecked_data() { backends(); }
+    void adminInputIsChecked_data() { addBackendRows(); }
     void adminInputIsChecked()
     {
         QFETCH(QString, backend);
@@ -719,7 +702,7 @@ private Q_SLOTS:
         QCOMPARE(q(*id), q(m_p2));
     }
 
-    void downloadsAreRecorded_data() { backends(); }
+    void downloadsAreRecorded_data() { addBackendRows(); }
     void downloadsAreRecorded()
     {
         QFETCH(QString, backend);

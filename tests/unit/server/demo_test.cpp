@@ -2,9 +2,9 @@
 #include "core/demo/demo.h"
 #include "core/identity/identity.h"
 #include "core/licensing/licensing.h"
-#include "core/migrations/migration_runner.h"
 #include "core/storage/database.h"
 #include "postgres_cluster.h"
+#include "test_database.h"
 #include "toolhub/manifest.h"
 #include "toolhub/sha256.h"
 
@@ -30,6 +30,8 @@ using toolhub::server::Database;
 using toolhub::server::DemoReport;
 using toolhub::server::IdentityStore;
 using toolhub::server::Licensing;
+using toolhub::test::addBackendRows;
+using toolhub::test::openMigratedDatabase;
 using toolhub::test::PostgresCluster;
 
 namespace fs = std::filesystem;
@@ -115,31 +117,12 @@ private:
     fs::path m_store; // the artifact store of the current database
     DemoReport m_report;
 
-    static void backends()
-    {
-        QTest::addColumn<QString>("backend");
-        QTest::newRow("sqlite") << QStringLiteral("sqlite");
-        QTest::newRow("postgres") << QStringLiteral("postgres");
-    }
-
     void openDatabase(const QString &backend)
     {
         const QString name = QStringLiteral("demo%1").arg(++m_counter);
-        std::string url;
-        if (backend == QLatin1String("sqlite")) {
-            url = "sqlite://" + m_dir.filePath(name + QStringLiteral(".db")).toStdString();
-        } else {
-            QVERIFY2(m_pg.createDatabase(name), qPrintable(m_pg.errorString()));
-            url = m_pg.url(name).toStdString();
-        }
-        auto parsed = toolhub::server::parseDatabaseUrl(url);
-        QVERIFY2(parsed.ok(), messageOf(parsed));
-        auto db = Database::open(*parsed, 2);
-        QVERIFY2(db.ok(), messageOf(db));
-        m_db = std::move(db).value();
-        auto migrated =
-            toolhub::server::migrate(*m_db, toolhub::server::embeddedMigrations(), "demo-test");
-        QVERIFY2(migrated.ok(), messageOf(migrated));
+        QString error;
+        m_db = openMigratedDatabase(backend, m_dir, m_pg, name, "demo-test", &error);
+        QVERIFY2(m_db, qPrintable(error));
         m_identity = std::make_unique<IdentityStore>(
             *m_db, [] { return kNow; }, toolhub::PasswordHashCost::minimum());
         m_licensing = std::make_unique<Licensing>(*m_db);
@@ -202,7 +185,7 @@ private Q_SLOTS:
         m_report = {};
     }
 
-    void loadsOnce_data() { backends(); }
+    void loadsOnce_data() { addBackendRows(); }
     void loadsOnce()
     {
         QFETCH(QString, backend);
@@ -238,7 +221,7 @@ private Q_SLOTS:
         }
     }
 
-    void visibility_data() { backends(); }
+    void visibility_data() { addBackendRows(); }
     void visibility()
     {
         QFETCH(QString, backend);
@@ -310,7 +293,7 @@ private Q_SLOTS:
         QCOMPARE(q(flux.orderRef), QStringLiteral("PO-GX-88213"));
     }
 
-    void storedFiles_data() { backends(); }
+    void storedFiles_data() { addBackendRows(); }
     void storedFiles()
     {
         QFETCH(QString, backend);
@@ -401,7 +384,7 @@ private Q_SLOTS:
         }
     }
 
-    void usersSignIn_data() { backends(); }
+    void usersSignIn_data() { addBackendRows(); }
     void usersSignIn()
     {
         QFETCH(QString, backend);

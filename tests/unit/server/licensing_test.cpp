@@ -1,9 +1,9 @@
 #include "core/catalog/catalog.h"
 #include "core/licensing/licensing.h"
-#include "core/migrations/migration_runner.h"
 #include "core/storage/database.h"
 #include "core/storage/ids.h"
 #include "postgres_cluster.h"
+#include "test_database.h"
 
 #include <QStringList>
 #include <QTemporaryDir>
@@ -20,6 +20,8 @@ using toolhub::server::LicenseRecord;
 using toolhub::server::Licensing;
 using toolhub::server::maintenanceEndFromDate;
 using toolhub::server::NewLicense;
+using toolhub::test::addBackendRows;
+using toolhub::test::openMigratedDatabase;
 using toolhub::test::PostgresCluster;
 
 namespace {
@@ -65,13 +67,6 @@ private:
     std::string m_p2;
     std::string m_p3;
 
-    static void backends()
-    {
-        QTest::addColumn<QString>("backend");
-        QTest::newRow("sqlite") << QStringLiteral("sqlite");
-        QTest::newRow("postgres") << QStringLiteral("postgres");
-    }
-
     std::string organization(const std::string &slug)
     {
         const std::string id = toolhub::server::newId();
@@ -87,21 +82,9 @@ private:
     void setUpWorld(const QString &backend)
     {
         const QString name = QStringLiteral("licensing%1").arg(++m_counter);
-        std::string url;
-        if (backend == QLatin1String("sqlite")) {
-            url = "sqlite://" + m_dir.filePath(name + QStringLiteral(".db")).toStdString();
-        } else {
-            QVERIFY2(m_pg.createDatabase(name), qPrintable(m_pg.errorString()));
-            url = m_pg.url(name).toStdString();
-        }
-        auto parsed = toolhub::server::parseDatabaseUrl(url);
-        QVERIFY2(parsed.ok(), messageOf(parsed));
-        auto db = Database::open(*parsed, 2);
-        QVERIFY2(db.ok(), messageOf(db));
-        m_db = std::move(db).value();
-        auto migrated = toolhub::server::migrate(*m_db, toolhub::server::embeddedMigrations(),
-                                                 "licensing-test");
-        QVERIFY2(migrated.ok(), messageOf(migrated));
+        QString error;
+        m_db = openMigratedDatabase(backend, m_dir, m_pg, name, "licensing-test", &error);
+        QVERIFY2(m_db, qPrintable(error));
         m_licensing = std::make_unique<Licensing>(*m_db);
         m_orgA = organization("org-a");
         m_orgB = organization("org-b");
@@ -171,7 +154,7 @@ private Q_SLOTS:
         QVERIFY(!perpetual.maintenanceEnd && !perpetual.expiresAt);
     }
 
-    void createChecksInput_data() { backends(); }
+    void createChecksInput_data() { addBackendRows(); }
     void createChecksInput()
     {
         QFETCH(QString, backend);
@@ -205,7 +188,7 @@ private Q_SLOTS:
         QCOMPARE(q(all->front().orderRef), QStringLiteral("SO-42"));
     }
 
-    void licensesForShowsOwnSerials_data() { backends(); }
+    void licensesForShowsOwnSerials_data() { addBackendRows(); }
     void licensesForShowsOwnSerials()
     {
         QFETCH(QString, backend);
@@ -233,7 +216,7 @@ private Q_SLOTS:
         QVERIFY(nobody->empty());
     }
 
-    void entitlements_data() { backends(); }
+    void entitlements_data() { addBackendRows(); }
     void entitlements()
     {
         QFETCH(QString, backend);
@@ -296,7 +279,7 @@ private Q_SLOTS:
         QCOMPARE(q(theirs->front().productId), q(m_p3));
     }
 
-    void checkSerial_data() { backends(); }
+    void checkSerial_data() { addBackendRows(); }
     void checkSerial()
     {
         QFETCH(QString, backend);

@@ -3,6 +3,7 @@
 #include "core/migrations/migration_runner.h"
 #include "core/storage/database.h"
 #include "postgres_cluster.h"
+#include "test_database.h"
 
 #include <QElapsedTimer>
 #include <QFile>
@@ -22,7 +23,8 @@ using toolhub::server::inspectMigrations;
 using toolhub::server::loadMigrationDirectory;
 using toolhub::server::migrate;
 using toolhub::server::MigrationScript;
-using toolhub::server::parseDatabaseUrl;
+using toolhub::test::addBackendRows;
+using toolhub::test::newDatabaseUrl;
 using toolhub::test::PostgresCluster;
 
 namespace {
@@ -129,39 +131,23 @@ private:
         if (name != nullptr) {
             *name = db;
         }
-        std::string url;
-        if (backend == QLatin1String("sqlite")) {
-            url = "sqlite://" + m_dir.filePath(db + QStringLiteral(".db")).toStdString();
-        } else {
-            if (!m_pg.createDatabase(db)) {
-                qWarning("%s", qPrintable(m_pg.errorString()));
-                return nullptr;
-            }
-            url = m_pg.url(db).toStdString();
+        QString error;
+        const std::string url = newDatabaseUrl(backend, m_dir, m_pg, db, &error);
+        if (url.empty()) {
+            qWarning("%s", qPrintable(error));
+            return nullptr;
         }
         return reopen(url, pool);
     }
 
     static std::unique_ptr<Database> reopen(const std::string &url, std::size_t pool = 2)
     {
-        auto parsed = parseDatabaseUrl(url);
-        if (!parsed) {
-            qWarning("%s", parsed.error().message.c_str());
-            return nullptr;
-        }
-        auto db = Database::open(*parsed, pool);
+        QString error;
+        auto db = toolhub::test::openDatabase(url, pool, &error);
         if (!db) {
-            qWarning("%s", db.error().message.c_str());
-            return nullptr;
+            qWarning("%s", qPrintable(error));
         }
-        return std::move(db).value();
-    }
-
-    static void backends()
-    {
-        QTest::addColumn<QString>("backend");
-        QTest::newRow("sqlite") << QStringLiteral("sqlite");
-        QTest::newRow("postgres") << QStringLiteral("postgres");
+        return db;
     }
 
 private Q_SLOTS:
@@ -303,7 +289,7 @@ private Q_SLOTS:
         QVERIFY(!tableExists(*db, "a"));
     }
 
-    void freshMigrateAppliesAll_data() { backends(); }
+    void freshMigrateAppliesAll_data() { addBackendRows(); }
     void freshMigrateAppliesAll()
     {
         QFETCH(QString, backend);
@@ -351,7 +337,7 @@ private Q_SLOTS:
         QCOMPARE(q(after->currentVersion), QStringLiteral("2"));
     }
 
-    void secondRunAppliesNothing_data() { backends(); }
+    void secondRunAppliesNothing_data() { addBackendRows(); }
     void secondRunAppliesNothing()
     {
         QFETCH(QString, backend);
@@ -381,7 +367,7 @@ private Q_SLOTS:
         QCOMPARE(q(third->currentVersion), QStringLiteral("3"));
     }
 
-    void changedScriptRefused_data() { backends(); }
+    void changedScriptRefused_data() { addBackendRows(); }
     void changedScriptRefused()
     {
         QFETCH(QString, backend);
@@ -408,7 +394,7 @@ private Q_SLOTS:
         QVERIFY(q(state->problem->message).contains(QStringLiteral("checksum mismatch")));
     }
 
-    void deletedScriptIsMissing_data() { backends(); }
+    void deletedScriptIsMissing_data() { addBackendRows(); }
     void deletedScriptIsMissing()
     {
         QFETCH(QString, backend);
@@ -424,7 +410,7 @@ private Q_SLOTS:
         QVERIFY2(message.contains(QStringLiteral("V1_1__add_tags.sql")), qPrintable(message));
     }
 
-    void failedRowRefused_data() { backends(); }
+    void failedRowRefused_data() { addBackendRows(); }
     void failedRowRefused()
     {
         QFETCH(QString, backend);
@@ -444,7 +430,7 @@ private Q_SLOTS:
         QVERIFY(!state->upToDate());
     }
 
-    void failingScriptLeavesNothing_data() { backends(); }
+    void failingScriptLeavesNothing_data() { addBackendRows(); }
     void failingScriptLeavesNothing()
     {
         QFETCH(QString, backend);
@@ -476,7 +462,7 @@ private Q_SLOTS:
         QVERIFY(tableExists(*db, "partial"));
     }
 
-    void outOfOrderRefused_data() { backends(); }
+    void outOfOrderRefused_data() { addBackendRows(); }
     void outOfOrderRefused()
     {
         QFETCH(QString, backend);
@@ -492,7 +478,7 @@ private Q_SLOTS:
         QVERIFY(!tableExists(*db, "tags"));
     }
 
-    void appliesInVersionOrder_data() { backends(); }
+    void appliesInVersionOrder_data() { addBackendRows(); }
     void appliesInVersionOrder()
     {
         QFETCH(QString, backend);
@@ -517,7 +503,7 @@ private Q_SLOTS:
                                      QStringLiteral("2"), QStringLiteral("10")}));
     }
 
-    void instanceIdIsStable_data() { backends(); }
+    void instanceIdIsStable_data() { addBackendRows(); }
     void instanceIdIsStable()
     {
         QFETCH(QString, backend);
@@ -533,7 +519,7 @@ private Q_SLOTS:
         QCOMPARE(countRows(*db, "SELECT count(*) FROM server_instance"), 1);
     }
 
-    void concurrentMigrations_data() { backends(); }
+    void concurrentMigrations_data() { addBackendRows(); }
     void concurrentMigrations()
     {
         QFETCH(QString, backend);
