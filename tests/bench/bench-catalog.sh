@@ -40,30 +40,8 @@ token=$(curl -fsS --data-urlencode grant_type=authorization_code --data-urlencod
   python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
 
 curl -fsS -H "Authorization: Bearer $token" "$base/api/v1/products" >"$work/products.json"
-nginx_port=$(free_port)
-mkdir -p "$work/nginx"
-cat > "$work/nginx/nginx.conf" <<CONF
-daemon off;
-master_process off;
-worker_processes 1;
-pid $work/nginx/nginx.pid;
-error_log stderr warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path $work/nginx;
-  proxy_temp_path $work/nginx;
-  fastcgi_temp_path $work/nginx;
-  uwsgi_temp_path $work/nginx;
-  scgi_temp_path $work/nginx;
-  server {
-    listen 127.0.0.1:$nginx_port;
-    location = /api/v1/products { default_type application/json; alias $work/products.json; }
-  }
-}
-CONF
-nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" &
-pids+=($!)
+start_nginx '' \
+  "location = /api/v1/products { default_type application/json; alias $work/products.json; }"
 wait_for "http://127.0.0.1:$nginx_port/api/v1/products"
 cmp -s "$work/products.json" <(curl -fsS "http://127.0.0.1:$nginx_port/api/v1/products")
 

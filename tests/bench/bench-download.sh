@@ -22,32 +22,8 @@ expected=$(sha256sum "$file" | cut -d' ' -f1)
 bytes=$(stat -c %s "$file")
 cat "$file" >/dev/null # into the page cache for both servers
 
-nginx_port=$(free_port)
-mkdir -p "$work/nginx"
-cat > "$work/nginx/nginx.conf" <<CONF
-daemon off;
-master_process off;
-worker_processes 1;
-pid $work/nginx/nginx.pid;
-error_log stderr warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  sendfile on;
-  tcp_nopush on;
-  client_body_temp_path $work/nginx;
-  proxy_temp_path $work/nginx;
-  fastcgi_temp_path $work/nginx;
-  uwsgi_temp_path $work/nginx;
-  scgi_temp_path $work/nginx;
-  server {
-    listen 127.0.0.1:$nginx_port;
-    location = /file { alias $file; default_type application/octet-stream; }
-  }
-}
-CONF
-nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" &
-pids+=($!)
+start_nginx 'sendfile on; tcp_nopush on;' \
+  "location = /file { alias $file; default_type application/octet-stream; }"
 
 "$server" "$file" 0 1 >"$work/server.out" 2>"$work/server.err" &
 server_pid=$!

@@ -12,30 +12,8 @@ connections=${BENCH_CONNECTIONS:-32}
 
 rps() { wrk -t2 -c"$connections" -d"${duration}s" "$1" | awk '/Requests\/sec/ {print $2}'; }
 
-nginx_port=$(free_port)
-mkdir -p "$work/nginx"
-cat > "$work/nginx/nginx.conf" <<CONF
-daemon off;
-master_process off;
-worker_processes 1;
-pid $work/nginx/nginx.pid;
-error_log stderr warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path $work/nginx;
-  proxy_temp_path $work/nginx;
-  fastcgi_temp_path $work/nginx;
-  uwsgi_temp_path $work/nginx;
-  scgi_temp_path $work/nginx;
-  server {
-    listen 127.0.0.1:$nginx_port;
-    location = /livez { default_type application/json; return 200 '{"status":"alive"}'; }
-  }
-}
-CONF
-nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" &
-pids+=($!)
+start_nginx '' \
+  "location = /livez { default_type application/json; return 200 '{\"status\":\"alive\"}'; }"
 
 server_port=$(free_port)
 TOOLHUB_DATA_DIR="$work/data" TOOLHUB_LISTEN_PORT=$server_port TOOLHUB_LOG_LEVEL=warn \

@@ -20,3 +20,33 @@ wait_for() {
   echo "no answer from $url" >&2
   return 1
 }
+
+# Starts nginx (1 worker, no access log) on a free port of 127.0.0.1 as the reference server;
+# sets $nginx_port. $1: directives for the http block (may be empty), $2: for the server block.
+start_nginx() {
+  nginx_port=$(free_port)
+  mkdir -p "$work/nginx"
+  cat > "$work/nginx/nginx.conf" <<CONF
+daemon off;
+master_process off;
+worker_processes 1;
+pid $work/nginx/nginx.pid;
+error_log stderr warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $work/nginx;
+  proxy_temp_path $work/nginx;
+  fastcgi_temp_path $work/nginx;
+  uwsgi_temp_path $work/nginx;
+  scgi_temp_path $work/nginx;
+  $1
+  server {
+    listen 127.0.0.1:$nginx_port;
+    $2
+  }
+}
+CONF
+  nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" &
+  pids+=($!)
+}
