@@ -289,7 +289,8 @@ void addCatalogRoutes(Router &router, CatalogRoutesContext context)
                    if (!response) {
                        return response;
                    }
-                   if (response->status == 200 || response->status == 206) {
+                   if (request.method == "GET" &&
+                       (response->status == 200 || response->status == 206)) {
                        const auto range = request.headers.get("Range");
                        DownloadEvent event;
                        event.artifactId = artifact->id;
