@@ -278,6 +278,9 @@ int serve(const ServerConfig &config, const Logger &logger)
              }},
         },
         [&server] { return server.stopping(); }, logger);
+    for (const auto &[method, pattern] : router.routes()) {
+        logger.debug("route", {{"http.request.method", method}, {"url.path", pattern}});
+    }
 
     const auto port = server.listen();
     if (!port) {

@@ -120,6 +120,16 @@ Router::Match Router::match(std::string_view method, std::string_view path) cons
     return result;
 }
 
+std::vector<std::pair<std::string, std::string>> Router::routes() const
+{
+    std::vector<std::pair<std::string, std::string>> out;
+    out.reserve(m_routes.size());
+    for (const auto &route : m_routes) {
+        out.emplace_back(route.method, route.pattern);
+    }
+    return out;
+}
+
 Result<Response> Router::dispatch(Request &request) const
 {
     auto found = match(request.method, request.path);

@@ -6,6 +6,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace toolhub::server::http {
@@ -29,6 +30,9 @@ public:
 
     // Dispatches `request` (sets its path parameters); 404 and 405 become problem responses.
     [[nodiscard]] Result<Response> dispatch(Request &request) const;
+
+    // The registered routes as (method, pattern), in registration order.
+    [[nodiscard]] std::vector<std::pair<std::string, std::string>> routes() const;
 
 private:
     struct Segment {
