@@ -1,9 +1,11 @@
 #include "core/catalog/catalog.h"
 #include "core/downloads/downloads.h"
+#include "core/identity/identity.h"
 #include "core/licensing/licensing.h"
 #include "core/storage/database.h"
 #include "core/storage/ids.h"
 #include "postgres_cluster.h"
+#include "result_text.h"
 #include "test_database.h"
 
 #include <QStringList>
@@ -41,21 +43,13 @@ using toolhub::test::PostgresCluster;
 
 namespace {
 
+using toolhub::test::messageOf;
+using toolhub::test::q;
+
 constexpr std::int64_t kT0 = 1'700'000'000;
 constexpr std::int64_t kNow = kT0 + 1000;
 constexpr std::int64_t kMaintenanceEndA = kT0 + 500; // between 2.0.0 and 3.0.0 of p1/cli
 constexpr std::int64_t kP3ExpiresAt = kT0 + 900;
-
-QString q(const std::string &s)
-{
-    return QString::fromStdString(s);
-}
-
-template <class T>
-const char *messageOf(const Result<T> &result)
-{
-    return result.ok() ? "" : result.error().message.c_str();
-}
 
 SemVer v(const char *text)
 {
@@ -146,16 +140,12 @@ private:
         m_catalog = std::make_unique<Catalog>(*m_db, *m_licensing);
     }
 
+    // Through the identity module, which owns the organizations table.
     std::string organization(const std::string &slug)
     {
-        const std::string id = toolhub::server::newId();
-        auto inserted = m_db->withSession([&](soci::session &session) -> Result<void> {
-            session << "INSERT INTO organizations (id, slug, name, created_at) VALUES (:id, "
-                       ":slug, :name, 1)",
-                soci::use(id, "id"), soci::use(slug, "slug"), soci::use(slug, "name");
-            return {};
-        });
-        return inserted.ok() ? id : std::string();
+        toolhub::server::IdentityStore identity(*m_db, [] { return kT0; });
+        auto created = identity.createOrganization(slug, slug);
+        return created.ok() ? created->id : std::string();
     }
 
     std::string product(const std::string &slug, const std::string &name)

@@ -1,4 +1,5 @@
 #include "core/storage/database.h"
+#include "result_text.h"
 
 #include <QHostAddress>
 #include <QTcpServer>
@@ -16,10 +17,7 @@ using toolhub::server::parseDatabaseUrl;
 
 namespace {
 
-QString q(const std::string &s)
-{
-    return QString::fromStdString(s);
-}
+using toolhub::test::q;
 
 std::unique_ptr<Database> openSqlite(const QString &path, std::size_t pool = 2)
 {

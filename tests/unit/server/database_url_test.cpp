@@ -1,4 +1,5 @@
 #include "core/storage/database.h"
+#include "result_text.h"
 
 #include <QTest>
 
@@ -7,10 +8,8 @@ using toolhub::server::DatabaseKind;
 using toolhub::server::parseDatabaseUrl;
 
 namespace {
-QString q(const std::string &s)
-{
-    return QString::fromStdString(s);
-}
+
+using toolhub::test::q;
 } // namespace
 
 class DatabaseUrlTest : public QObject {

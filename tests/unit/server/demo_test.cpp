@@ -4,6 +4,7 @@
 #include "core/licensing/licensing.h"
 #include "core/storage/database.h"
 #include "postgres_cluster.h"
+#include "result_text.h"
 #include "test_database.h"
 #include "toolhub/manifest.h"
 #include "toolhub/sha256.h"
@@ -38,19 +39,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
+using toolhub::test::messageOf;
+using toolhub::test::q;
+
 constexpr std::int64_t kNow = 1'793'491'200;                   // 2026-11-01T00:00:00Z
 constexpr std::int64_t kGlobexFluxMaintenance = 1'767'225'600; // 2026-01-01T00:00:00Z (exclusive)
-
-QString q(const std::string &s)
-{
-    return QString::fromStdString(s);
-}
-
-template <class T>
-const char *messageOf(const Result<T> &result)
-{
-    return result.ok() ? "" : result.error().message.c_str();
-}
 
 QStringList versions(const std::vector<toolhub::Release> &releases)
 {

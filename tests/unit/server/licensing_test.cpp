@@ -1,8 +1,10 @@
 #include "core/catalog/catalog.h"
+#include "core/identity/identity.h"
 #include "core/licensing/licensing.h"
 #include "core/storage/database.h"
 #include "core/storage/ids.h"
 #include "postgres_cluster.h"
+#include "result_text.h"
 #include "test_database.h"
 
 #include <QStringList>
@@ -26,19 +28,11 @@ using toolhub::test::PostgresCluster;
 
 namespace {
 
+using toolhub::test::messageOf;
+using toolhub::test::q;
+
 constexpr std::int64_t kT0 = 1'700'000'000;
 constexpr std::int64_t kNow = kT0 + 1000;
-
-QString q(const std::string &s)
-{
-    return QString::fromStdString(s);
-}
-
-template <class T>
-const char *messageOf(const Result<T> &result)
-{
-    return result.ok() ? "" : result.error().message.c_str();
-}
 
 template <class T>
 QString codeOf(const Result<T> &result)
@@ -67,16 +61,12 @@ private:
     std::string m_p2;
     std::string m_p3;
 
+    // Through the identity module, which owns the organizations table.
     std::string organization(const std::string &slug)
     {
-        const std::string id = toolhub::server::newId();
-        auto inserted = m_db->withSession([&](soci::session &session) -> Result<void> {
-            session << "INSERT INTO organizations (id, slug, name, created_at) VALUES (:id, "
-                       ":slug, :name, 1)",
-                soci::use(id, "id"), soci::use(slug, "slug"), soci::use(slug, "name");
-            return {};
-        });
-        return inserted.ok() ? id : std::string();
+        toolhub::server::IdentityStore identity(*m_db, [] { return kT0; });
+        auto created = identity.createOrganization(slug, slug);
+        return created.ok() ? created->id : std::string();
     }
 
     void setUpWorld(const QString &backend)

@@ -3,6 +3,7 @@
 #include "core/migrations/migration_runner.h"
 #include "core/storage/database.h"
 #include "postgres_cluster.h"
+#include "result_text.h"
 #include "test_database.h"
 
 #include <QElapsedTimer>
@@ -29,10 +30,7 @@ using toolhub::test::PostgresCluster;
 
 namespace {
 
-QString q(const std::string &s)
-{
-    return QString::fromStdString(s);
-}
+using toolhub::test::q;
 
 const MigrationScript kItems{"V1__create_items.sql",
                              "CREATE TABLE items (id INTEGER PRIMARY KEY, name VARCHAR(50) NOT "
