@@ -3,9 +3,6 @@
 #include "core/storage/ids.h"
 #include "core/storage/query.h"
 
-#include <soci/postgresql/soci-postgresql.h>
-#include <soci/sqlite3/soci-sqlite3.h>
-
 #include <array>
 #include <chrono>
 #include <ctime>
@@ -50,34 +47,7 @@ std::optional<std::int64_t> optionalValue(long long value, soci::indicator indic
     return std::int64_t{value};
 }
 
-// A foreign key or unique constraint refused the statement.
-enum class Violation { None, ForeignKey, Unique };
-
-Violation violationOf(const soci::soci_error &e)
-{
-    if (const auto *pg = dynamic_cast<const soci::postgresql_soci_error *>(&e)) {
-        const std::string state = pg->sqlstate();
-        if (state == "23503") {
-            return Violation::ForeignKey;
-        }
-        if (state == "23505") {
-            return Violation::Unique;
-        }
-        return Violation::None;
-    }
-    if (const auto *lite = dynamic_cast<const soci::sqlite3_soci_error *>(&e)) {
-        if ((lite->result() & 0xff) == SQLITE_CONSTRAINT) {
-            const std::string message = lite->get_error_message();
-            if (message.find("FOREIGN KEY") != std::string::npos) {
-                return Violation::ForeignKey;
-            }
-            if (message.find("UNIQUE") != std::string::npos) {
-                return Violation::Unique;
-            }
-        }
-    }
-    return Violation::None;
-}
+using Violation = Database::Violation;
 
 constexpr const char *kLicenseColumns =
     "id, serial, product_id, organization_id, seats, expires_at, maintenance_end, order_ref, "
@@ -220,7 +190,7 @@ Result<LicenseRecord> Licensing::createLicense(const NewLicense &license, std::i
                 soci::use(maintenanceEnd, maintenanceIndicator, "maintenance_end"),
                 soci::use(record.orderRef, "order_ref"), soci::use(createdAt, "created_at");
         } catch (const soci::soci_error &e) {
-            switch (violationOf(e)) {
+            switch (m_db.constraintViolation(e)) {
             case Violation::Unique:
                 return fail(ErrorCode::AlreadyExists,
                             "a license with serial '" + record.serial + "' exists already");

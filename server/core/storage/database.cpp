@@ -1,7 +1,7 @@
 #include "core/storage/database.h"
+#include "core/storage/postgres_driver.h"
 #include "toolhub/ascii.h"
 
-#include <soci/postgresql/soci-postgresql.h>
 #include <soci/sqlite3/soci-sqlite3.h>
 
 #include <algorithm>
@@ -192,19 +192,6 @@ Result<DatabaseUrl> parsePostgresUrl(std::string_view rest)
     return url;
 }
 
-// libpq prints server NOTICEs (e.g. "relation ... already exists, skipping") to stderr by
-// default; the server's stderr is no place for them.
-void ignoreNotice(void * /*arg*/, const char * /*message*/)
-{}
-
-void silenceNotices(soci::session &session)
-{
-    auto *backend = static_cast<soci::postgresql_session_backend *>(session.get_backend());
-    if (backend != nullptr && backend->conn_ != nullptr) {
-        PQsetNoticeProcessor(backend->conn_, &ignoreNotice, nullptr);
-    }
-}
-
 std::string trimmed(std::string text)
 {
     while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) {
@@ -350,13 +337,20 @@ Result<std::unique_ptr<Database>> Database::open(const DatabaseUrl &url, std::si
 {
     poolSize = std::max<std::size_t>(poolSize, 1);
     std::unique_ptr<Database> db(new Database(url, poolSize));
+    if (url.kind == DatabaseKind::Postgres) {
+        const Result<const PostgresDriver *> &driver = postgresDriver();
+        if (!driver) {
+            return fail(driver.error());
+        }
+        db->m_postgres = *driver;
+    }
     for (std::size_t i = 0; i < poolSize; ++i) {
         soci::session &session = db->m_pool->at(i);
         try {
             if (url.kind == DatabaseKind::Sqlite) {
                 session.open(soci::sqlite3, url.connectString());
             } else {
-                session.open(soci::postgresql, url.connectString());
+                session.open(db->m_postgres->backend(), url.connectString());
             }
         } catch (const std::exception &e) {
             std::string what = url.kind == DatabaseKind::Sqlite
@@ -367,7 +361,8 @@ Result<std::unique_ptr<Database>> Database::open(const DatabaseUrl &url, std::si
             return fail(ErrorCode::Unavailable, url.scrub(std::move(what)));
         }
         if (url.kind == DatabaseKind::Postgres) {
-            silenceNotices(session);
+            // libpq prints server NOTICEs to stderr by default; no place for them.
+            db->m_postgres->silenceNotices(session);
         } else {
             for (const std::string_view pragma :
                  {"PRAGMA busy_timeout=5000", "PRAGMA journal_mode=WAL",
@@ -394,7 +389,7 @@ Database::Lease::Lease(Database &db) : m_db(db)
     if (m_db.connectionBroken(leased)) {
         try {
             leased.reconnect();
-            silenceNotices(leased);
+            m_db.m_postgres->silenceNotices(leased); // only PostgreSQL connections break
         } catch (const soci::soci_error &e) {
             m_error =
                 Error{ErrorCode::Unavailable,
@@ -429,10 +424,9 @@ Error Database::translate(const soci::soci_error &e) const
     if (e.get_error_category() == soci::soci_error::connection_error) {
         code = ErrorCode::Unavailable;
     }
-    if (const auto *pg = dynamic_cast<const soci::postgresql_soci_error *>(&e)) {
+    if (const auto state = m_postgres != nullptr ? m_postgres->sqlstate(e) : std::nullopt) {
         // Class 08: connection exceptions; 57P: the server is shutting down or restarting.
-        const std::string state = pg->sqlstate();
-        if (startsWith(state, "08") || startsWith(state, "57P")) {
+        if (startsWith(*state, "08") || startsWith(*state, "57P")) {
             code = ErrorCode::Unavailable;
         }
     }
@@ -454,14 +448,34 @@ Error Database::translate(const soci::soci_error &e, soci::session &session) con
     return error;
 }
 
+Database::Violation Database::constraintViolation(const soci::soci_error &e) const
+{
+    if (const auto state = m_postgres != nullptr ? m_postgres->sqlstate(e) : std::nullopt) {
+        if (*state == "23503") {
+            return Violation::ForeignKey;
+        }
+        if (*state == "23505") {
+            return Violation::Unique;
+        }
+        return Violation::None;
+    }
+    if (const auto *lite = dynamic_cast<const soci::sqlite3_soci_error *>(&e)) {
+        if ((lite->result() & 0xff) == SQLITE_CONSTRAINT) {
+            const std::string message = lite->get_error_message();
+            if (message.find("FOREIGN KEY") != std::string::npos) {
+                return Violation::ForeignKey;
+            }
+            if (message.find("UNIQUE") != std::string::npos) {
+                return Violation::Unique;
+            }
+        }
+    }
+    return Violation::None;
+}
+
 bool Database::connectionBroken(soci::session &session) const
 {
-    if (m_url.kind != DatabaseKind::Postgres) {
-        return false;
-    }
-    auto *backend = static_cast<soci::postgresql_session_backend *>(session.get_backend());
-    return backend == nullptr || backend->conn_ == nullptr ||
-           PQstatus(backend->conn_) != CONNECTION_OK;
+    return m_postgres != nullptr && m_postgres->connectionBroken(session);
 }
 
 Result<void> Database::ping()
@@ -498,21 +512,12 @@ Result<void> Database::executeVerbatim(soci::session &session, std::string_view 
         }
         return {};
     }
-    auto *backend = static_cast<soci::postgresql_session_backend *>(session.get_backend());
-    PGresult *result = PQexec(backend->conn_, sql.c_str());
-    const ExecStatusType status = PQresultStatus(result);
-    if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_EMPTY_QUERY) {
-        PQclear(result);
-        return {};
+    auto done = m_postgres->executeVerbatim(session, sql);
+    if (!done) {
+        const ErrorCode code = done.error().code;
+        return fail(code, m_url.scrub(trimmed(std::move(done).error().message)));
     }
-    std::string text = result != nullptr ? PQresultErrorMessage(result) : "";
-    if (text.empty()) {
-        text = PQerrorMessage(backend->conn_);
-    }
-    PQclear(result);
-    const ErrorCode code =
-        PQstatus(backend->conn_) == CONNECTION_OK ? ErrorCode::Internal : ErrorCode::Unavailable;
-    return fail(code, m_url.scrub(trimmed(std::move(text))));
+    return {};
 }
 
 } // namespace toolhub::server

@@ -17,6 +17,8 @@
 
 namespace toolhub::server {
 
+class PostgresDriver;
+
 enum class DatabaseKind { Sqlite, Postgres };
 
 // A parsed, validated database address. Accepted forms:
@@ -46,16 +48,22 @@ struct DatabaseUrl {
 
 // The server's database: a fixed pool of SOCI sessions on SQLite or PostgreSQL. Thread-safe;
 // every use borrows one session for the duration of a callable and gives it back afterwards.
+// PostgreSQL support comes from the module toolhub-postgresql.so (see postgres_driver.h),
+// loaded by the first open() of a PostgreSQL URL.
 class Database {
 public:
     using Kind = DatabaseKind;
+
+    // The constraint that refused a statement, if any (see constraintViolation()).
+    enum class Violation { None, ForeignKey, Unique };
 
     // How long withSession() waits for a free session before reporting Unavailable.
     static constexpr std::chrono::milliseconds leaseTimeout{10000};
 
     // Opens `poolSize` (at least 1) connections. SQLite: WAL, busy_timeout=5000 ms and
     // foreign_keys=ON on every connection; the file is created if its folder exists.
-    // PostgreSQL: connect_timeout=5 unless the URL sets one.
+    // PostgreSQL: connect_timeout=5 unless the URL sets one; Unavailable if the PostgreSQL
+    // module cannot be loaded.
     [[nodiscard]] static Result<std::unique_ptr<Database>> open(const DatabaseUrl &url,
                                                                 std::size_t poolSize);
 
@@ -102,6 +110,9 @@ public:
     // The Error for a SOCI exception, with secrets scrubbed.
     [[nodiscard]] Error translate(const soci::soci_error &e) const;
 
+    // Whether a foreign key or unique constraint refused the statement that threw `e`.
+    [[nodiscard]] Violation constraintViolation(const soci::soci_error &e) const;
+
 private:
     class Lease {
     public:
@@ -127,6 +138,7 @@ private:
 
     DatabaseUrl m_url;
     std::size_t m_poolSize;
+    const PostgresDriver *m_postgres = nullptr; // set on PostgreSQL, lives as long as the process
     std::unique_ptr<soci::connection_pool> m_pool;
 };
 
