@@ -141,6 +141,9 @@ Middleware accessLog(const Logger &logger)
 {
     return [&logger](Request &request, const Next &next) -> Result<Response> {
         auto result = next(request);
+        if (!logger.enabled(LogLevel::Info)) {
+            return result;
+        }
         const auto &context = request.context;
         const auto elapsed = std::chrono::steady_clock::now() - context.started;
         nlohmann::json fields{

@@ -80,6 +80,39 @@ Result<AccessTokenClaims> AccessTokenCodec::verify(std::string_view token, std::
     return claims;
 }
 
+std::optional<AccessTokenClaims> VerifiedTokenCache::find(std::string_view token,
+                                                          std::int64_t now) const
+{
+    const std::lock_guard lock(m_mutex);
+    const auto it = m_claims.find(token);
+    if (it == m_claims.end() || now >= it->second.expiresAt) {
+        return std::nullopt;
+    }
+    return it->second;
+}
+
+void VerifiedTokenCache::store(std::string_view token, const AccessTokenClaims &claims,
+                               std::int64_t now)
+{
+    const std::lock_guard lock(m_mutex);
+    if (m_claims.size() >= m_capacity) {
+        // Expired tokens are the ones nobody will present successfully again.
+        std::erase_if(m_claims, [&](const auto &entry) { return now >= entry.second.expiresAt; });
+        if (m_claims.size() >= m_capacity) {
+            m_claims.clear();
+        }
+    }
+    if (m_capacity > 0) {
+        m_claims.insert_or_assign(std::string(token), claims);
+    }
+}
+
+std::size_t VerifiedTokenCache::size() const
+{
+    const std::lock_guard lock(m_mutex);
+    return m_claims.size();
+}
+
 Principal principalOf(const AccessTokenClaims &claims)
 {
     return {claims.subject, claims.organizationId, claims.clientId, claims.tokenId,

@@ -4,9 +4,14 @@
 #include "core/auth/principal.h"
 #include "toolhub/result.h"
 
+#include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 namespace toolhub::server {
 
@@ -40,6 +45,34 @@ public:
 
 private:
     MacKey m_key;
+};
+
+// Access tokens verified before, by their exact text, with their claims, until they expire: a
+// token presented again (every request of a signed-in app) skips decoding, the MAC and parsing.
+// Only tokens that verified are stored, so the cache answers exactly as verify() would. Holds at
+// most `capacity` tokens; when full, expired ones go first, then all. Thread-safe.
+class VerifiedTokenCache {
+public:
+    explicit VerifiedTokenCache(std::size_t capacity) : m_capacity(capacity) {}
+
+    [[nodiscard]] std::optional<AccessTokenClaims> find(std::string_view token,
+                                                        std::int64_t now) const;
+    // Stores a token that verified at `now`.
+    void store(std::string_view token, const AccessTokenClaims &claims, std::int64_t now);
+    [[nodiscard]] std::size_t size() const;
+
+private:
+    struct Hash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view text) const noexcept
+        {
+            return std::hash<std::string_view>{}(text);
+        }
+    };
+
+    mutable std::mutex m_mutex;
+    std::size_t m_capacity;
+    std::unordered_map<std::string, AccessTokenClaims, Hash, std::equal_to<>> m_claims;
 };
 
 [[nodiscard]] Principal principalOf(const AccessTokenClaims &claims);

@@ -338,10 +338,15 @@ Result<void> OAuthServer::revoke(std::string_view token, std::string_view client
 
 Result<Principal> OAuthServer::authenticate(std::string_view accessToken) const
 {
-    auto claims = m_codec.verify(accessToken, m_clock());
+    const std::int64_t now = m_clock();
+    if (const auto known = m_verified.find(accessToken, now)) {
+        return principalOf(*known);
+    }
+    auto claims = m_codec.verify(accessToken, now);
     if (!claims) {
         return fail(std::move(claims).error());
     }
+    m_verified.store(accessToken, *claims, now);
     return principalOf(*claims);
 }
 

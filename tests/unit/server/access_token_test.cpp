@@ -79,6 +79,41 @@ private Q_SLOTS:
         QVERIFY(!codec.verify(token, claims.expiresAt + 3600).ok());
     }
 
+    void verifiedTokensAreKeptUntilTheyExpire()
+    {
+        const AccessTokenCodec codec(randomKey());
+        const auto claims = sampleClaims();
+        const auto token = codec.sign(claims);
+        VerifiedTokenCache cache(2);
+        QVERIFY(!cache.find(token, claims.issuedAt));
+        cache.store(token, claims, claims.issuedAt);
+        const auto found = cache.find(token, claims.expiresAt - 1);
+        QVERIFY(found && *found == claims);
+        QVERIFY(!cache.find(token, claims.expiresAt)); // expired, exactly as verify() says
+        // Only the exact text: a prefix, an extension or a changed character is unknown.
+        QVERIFY(!cache.find(token.substr(0, token.size() - 1), claims.issuedAt));
+        QVERIFY(!cache.find(token + "A", claims.issuedAt));
+        QVERIFY(!cache.find(flipCharacter(token, 1), claims.issuedAt));
+
+        // Full: expired tokens make room first, then everything goes.
+        auto later = claims;
+        later.issuedAt = claims.expiresAt;
+        later.expiresAt = claims.expiresAt + 600;
+        const auto second = codec.sign(later);
+        cache.store(second, later, later.issuedAt);
+        QCOMPARE(cache.size(), std::size_t{2});
+        auto third = later;
+        third.tokenId = "ffeeddccbbaa99887766554433221100";
+        cache.store(codec.sign(third), third, later.issuedAt);
+        QCOMPARE(cache.size(), std::size_t{2}); // the first, expired, made room
+        QVERIFY(cache.find(second, later.issuedAt));
+        auto fourth = later;
+        fourth.tokenId = "00000000000000000000000000000001";
+        cache.store(codec.sign(fourth), fourth, later.issuedAt);
+        QCOMPARE(cache.size(), std::size_t{1});
+        QVERIFY(cache.find(codec.sign(fourth), later.issuedAt));
+    }
+
     void tokenFromTheFutureIsRefused()
     {
         const AccessTokenCodec codec(randomKey());
