@@ -1,6 +1,7 @@
 #include "http/catalog_routes.h"
 
 #include "http/file_response.h"
+#include "http/representation.h"
 #include "toolhub/crypto.h"
 #include "toolhub/semver.h"
 #include "toolhub/sha256.h"
@@ -13,29 +14,8 @@ namespace {
 
 constexpr std::size_t defaultPageSize = 50;
 constexpr std::size_t maxPageSize = 200;
-
-// Does an If-None-Match value match `etag`? Weak comparison, as RFC 9110 13.1.2 asks.
-bool noneMatchMatches(std::string_view header, std::string_view etag)
-{
-    const auto opaque = [](std::string_view tag) {
-        return tag.starts_with("W/") ? tag.substr(2) : tag;
-    };
-    while (!header.empty()) {
-        const auto comma = header.find(',');
-        auto item = header.substr(0, comma);
-        header = comma == std::string_view::npos ? std::string_view{} : header.substr(comma + 1);
-        while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) {
-            item.remove_prefix(1);
-        }
-        while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) {
-            item.remove_suffix(1);
-        }
-        if (item == "*" || opaque(item) == opaque(etag)) {
-            return true;
-        }
-    }
-    return false;
-}
+// Product-list representations kept (organizations x pages asked for).
+constexpr std::size_t productListCacheSize = 1024;
 
 template <class T>
 std::vector<nlohmann::json> asJson(const std::vector<T> &values)
@@ -70,17 +50,7 @@ std::string_view param(const Request &request, const char *name)
 
 Response jsonWithETag(const Request &request, const nlohmann::json &body)
 {
-    auto response = Response::json(200, body);
-    const std::string etag = "\"" + sha256Hex(response.body).substr(0, 32) + "\"";
-    response.headers.set("ETag", etag);
-    response.headers.set("Cache-Control", "private, no-cache");
-    if (const auto ifNoneMatch = request.headers.get("If-None-Match");
-        ifNoneMatch && noneMatchMatches(*ifNoneMatch, etag)) {
-        response.status = 304;
-        response.body.clear();
-        response.headers.set("Content-Type", "application/json");
-    }
-    return response;
+    return respond(request, represent(body));
 }
 
 Result<nlohmann::json> page(const Request &request, const std::vector<nlohmann::json> &items)
@@ -138,18 +108,39 @@ void addCatalogRoutes(Router &router, CatalogRoutesContext context)
         };
     };
 
+    // The product list is what every client asks first and most often: its representation is
+    // kept per organization and page while the data revision and the licenses' validity hold.
+    auto productLists = std::make_shared<RepresentationCache>(productListCacheSize);
     router.add("GET", "/api/v1/products",
-               authed([](Request &request, const Principal &caller,
-                         CatalogRoutesContext &c) -> Result<Response> {
-                   auto products = c.catalog.productsFor(caller.organizationId, c.now());
-                   if (!products) {
-                       return fail(std::move(products).error());
+               authed([productLists](Request &request, const Principal &caller,
+                                     CatalogRoutesContext &c) -> Result<Response> {
+                   // The revision is read before the data: should a write land in between, the
+                   // answer is stored under the older revision and is simply never found again.
+                   auto revision = c.catalog.revision();
+                   if (!revision) {
+                       return fail(std::move(revision).error());
                    }
-                   auto body = page(request, asJson(*products));
+                   const std::int64_t now = c.now();
+                   std::string key = caller.organizationId;
+                   for (const char *name : {"limit", "cursor"}) {
+                       key += '\n';
+                       key += request.queryValue(name).value_or("");
+                   }
+                   if (const auto cached = productLists->find(key, *revision, now)) {
+                       return respond(request, cached->representation);
+                   }
+                   auto list = c.catalog.productsFor(caller.organizationId, now);
+                   if (!list) {
+                       return fail(std::move(list).error());
+                   }
+                   auto body = page(request, asJson(list->products));
                    if (!body) {
                        return fail(std::move(body).error());
                    }
-                   return jsonWithETag(request, *body);
+                   RepresentationCache::Entry entry{represent(*body), *revision, list->validUntil};
+                   auto response = respond(request, entry.representation);
+                   productLists->store(key, std::move(entry));
+                   return response;
                }));
 
     router.add("GET", "/api/v1/products/{product}",
@@ -253,7 +244,7 @@ void addCatalogRoutes(Router &router, CatalogRoutesContext context)
                    ReleaseManifest manifest;
                    // A release's content is fixed once published: its publication time (in
                    // milliseconds) orders its manifests the same way on every replica.
-                   manifest.manifestVersion = static_cast<std::uint64_t>(data->publishedAt) * 1000U;
+                   manifest.manifestVersion = data->manifestVersion;
                    manifest.product = data->product;
                    manifest.tool = tool->slug;
                    manifest.version = *version;

@@ -1,19 +1,26 @@
 // The customer API of the real server process on the demo data, on SQLite and on PostgreSQL:
 // what each organization sees, and that nothing of another organization is reachable.
 
+#include "core/catalog/catalog.h"
+#include "core/identity/identity.h"
+#include "core/licensing/licensing.h"
 #include "http_client.h"
 #include "native_sign_in.h"
 #include "postgres_cluster.h"
+#include "result_text.h"
 #include "server_process.h"
+#include "test_database.h"
 #include "toolhub/crypto.h"
 #include "toolhub/manifest.h"
 #include "toolhub/sha256.h"
 
 #include <QCryptographicHash>
+#include <QDateTime>
 #include <QJsonArray>
 #include <QNetworkAccessManager>
 #include <QTest>
 
+using toolhub::test::messageOf;
 using toolhub::test::PostgresCluster;
 
 namespace {
@@ -53,6 +60,7 @@ private Q_SLOTS:
     void documentsFollowTheirRelease();
     void catalogReadsAnswerIfNoneMatch();
     void pagingWithLimitAndCursor();
+    void productListFollowsOtherWritersAndExpiry();
 
 private:
     HttpExchange get(const QString &token, const QString &path,
@@ -357,6 +365,64 @@ void CustomerApiTest::pagingWithLimitAndCursor()
     QVERIFY(!second.json().contains(QLatin1String("next_cursor")));
     QCOMPARE(get(m_acme, QStringLiteral("/api/v1/products?limit=0")).status, 400);
     QCOMPARE(get(m_acme, QStringLiteral("/api/v1/products?cursor=bogus!")).status, 400);
+}
+
+void CustomerApiTest::productListFollowsOtherWritersAndExpiry()
+{
+    // The product list is served from the server's cache while nothing changes ...
+    const QString products = QStringLiteral("/api/v1/products");
+    const auto sortedSlugs = [](const HttpExchange &reply) {
+        auto out = slugs(reply.json().value(QLatin1String("items")).toArray());
+        out.sort();
+        return out;
+    };
+    const auto before = get(m_globex, products);
+    QCOMPARE(before.status, 200);
+    QCOMPARE(sortedSlugs(before),
+             (QStringList{QStringLiteral("datastream"), QStringLiteral("fluxcad")}));
+    const QByteArray etag = before.header("ETag");
+    QCOMPARE(get(m_globex, products, {{"If-None-Match", etag}}).status, 304);
+
+    // ... until another writer (here this test on its own connection, as an import or a
+    // second replica would) licenses meshlab-pro to Globex, for a few seconds only.
+    const std::string url = m_backend == Backend::Sqlite
+                                ? "sqlite://" + (m_server->dataDir() + "/toolhub.db").toStdString()
+                                : m_cluster->url(QStringLiteral("customer_api")).toStdString();
+    QString error;
+    auto db = toolhub::test::openDatabase(url, 1, &error);
+    QVERIFY2(db, qPrintable(error));
+    const auto now = [] { return QDateTime::currentSecsSinceEpoch(); };
+    toolhub::server::IdentityStore identity(*db, now);
+    toolhub::server::Licensing licensing(*db);
+    toolhub::server::Catalog catalog(*db, licensing);
+    const auto globex = identity.findOrganizationBySlug("globex");
+    QVERIFY(globex.ok());
+    const auto meshlab = catalog.productId("meshlab-pro");
+    QVERIFY(meshlab.ok());
+    const std::int64_t expiresAt = now() + 3;
+    const auto license = licensing.createLicense(
+        {"GLOBEX-MESH-TRIAL", *meshlab, globex->id, 1, expiresAt, std::nullopt, "TRIAL-1"}, now());
+    QVERIFY2(license.ok(), messageOf(license));
+
+    // Other processes' writes reach the server's answers within Database::revisionReuse (1 ms).
+    QTest::qWait(10);
+    const auto during = get(m_globex, products, {{"If-None-Match", etag}});
+    QCOMPARE(during.status, 200);
+    QVERIFY(during.header("ETag") != etag);
+    QCOMPARE(sortedSlugs(during),
+             (QStringList{QStringLiteral("datastream"), QStringLiteral("fluxcad"),
+                          QStringLiteral("meshlab-pro")}));
+    // Acme's list is untouched by Globex's license and still answers from its cache.
+    QCOMPARE(get(m_acme, products).status, 200);
+
+    // The trial ends without any write: the list must notice by itself. (The wait is the
+    // license's lifetime; a server clock cannot be moved from outside.)
+    while (now() < expiresAt) {
+        QTest::qWait(200);
+    }
+    const auto after = get(m_globex, products, {{"If-None-Match", etag}});
+    QCOMPARE(after.status, 304);
+    QCOMPARE(after.header("ETag"), etag);
 }
 
 int main(int argc, char **argv)

@@ -2,10 +2,10 @@
 
 #include "core/storage/ids.h"
 #include "core/storage/query.h"
+#include "toolhub/manifest.h"
 
 #include <algorithm>
-#include <array>
-#include <ctime>
+#include <chrono>
 #include <limits>
 #include <map>
 #include <utility>
@@ -16,14 +16,15 @@ namespace {
 
 constexpr long long kMaxBigint = std::numeric_limits<long long>::max();
 
-std::string formatTimestamp(std::int64_t unixSeconds)
+// The data_revisions counter every catalog write bumps (Database::dataRevision).
+constexpr std::string_view kRevisionCounter = "catalog";
+
+// nextManifestVersion() for a stored value and a time in Unix seconds.
+long long nextManifestVersionAt(long long stored, std::int64_t nowUnix)
 {
-    const auto time = static_cast<std::time_t>(unixSeconds);
-    std::tm tm{};
-    gmtime_r(&time, &tm);
-    std::array<char, 40> text{};
-    const std::size_t size = std::strftime(text.data(), text.size(), "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return std::string(text.data(), size);
+    const auto now = std::chrono::system_clock::time_point{std::chrono::seconds{nowUnix}};
+    return static_cast<long long>(
+        nextManifestVersion(static_cast<std::uint64_t>(std::max(stored, 0LL)), now));
 }
 
 std::optional<std::int64_t> optionalValue(long long value, soci::indicator indicator)
@@ -131,6 +132,7 @@ struct ReleaseRow {
     long long publishedAt = 0;
     soci::indicator publishedIndicator = soci::i_null;
     std::string notes;
+    long long manifestVersion = 0;
     void bind(soci::statement &statement)
     {
         statement.exchange(soci::into(id));
@@ -139,9 +141,11 @@ struct ReleaseRow {
         statement.exchange(soci::into(status));
         statement.exchange(soci::into(publishedAt, publishedIndicator));
         statement.exchange(soci::into(notes));
+        statement.exchange(soci::into(manifestVersion));
     }
 };
-constexpr std::string_view kReleaseColumns = "id, version, channel, status, published_at, notes";
+constexpr std::string_view kReleaseColumns =
+    "id, version, channel, status, published_at, notes, manifest_version";
 
 struct ArtifactRow {
     std::string id;
@@ -277,7 +281,8 @@ Result<Release> toRelease(const ReleaseRow &row, const std::string &toolSlug)
     release.channel = *channel;
     release.status = *status;
     if (row.publishedIndicator == soci::i_ok) {
-        release.publishedAt = formatTimestamp(row.publishedAt);
+        release.publishedAt = toolhub::formatTimestamp(
+            std::chrono::sys_seconds{std::chrono::seconds{row.publishedAt}});
     }
     release.notes = row.notes;
     return release;
@@ -361,6 +366,7 @@ Result<std::string> Catalog::createProduct(const NewProduct &product, std::int64
             soci::use(id, "id"), soci::use(product.slug, "slug"), soci::use(product.name, "name"),
             soci::use(product.summary, "summary"), soci::use(product.description, "description"),
             soci::use(createdAt, "created_at");
+        m_db.bumpRevision(session, kRevisionCounter);
         transaction.commit();
         return id;
     });
@@ -397,6 +403,7 @@ Result<std::string> Catalog::createTool(const NewTool &tool, std::int64_t nowUni
             soci::use(id, "id"), soci::use(tool.productId, "product_id"),
             soci::use(tool.slug, "slug"), soci::use(tool.name, "name"),
             soci::use(tool.summary, "summary"), soci::use(createdAt, "created_at");
+        m_db.bumpRevision(session, kRevisionCounter);
         transaction.commit();
         return id;
     });
@@ -446,17 +453,21 @@ Result<std::string> Catalog::createRelease(const NewRelease &release, std::int64
         const long long publishedAt = release.publishedAt.value_or(0);
         soci::indicator publishedIndicator = release.publishedAt ? soci::i_ok : soci::i_null;
         const long long createdAt = nowUnix;
+        const long long manifestVersion =
+            release.status == ReleaseStatus::Draft ? 0 : nextManifestVersionAt(0, nowUnix);
         session << "INSERT INTO releases (id, tool_id, version, version_key, version_major, "
                    "version_minor, version_patch, version_final, channel, status, published_at, "
-                   "notes, created_at) VALUES (:id, :tool_id, :version, :version_key, :major, "
-                   ":minor, :patch, :final, :channel, :status, :published_at, :notes, "
-                   ":created_at)",
+                   "notes, created_at, manifest_version) VALUES (:id, :tool_id, :version, "
+                   ":version_key, :major, :minor, :patch, :final, :channel, :status, "
+                   ":published_at, :notes, :created_at, :manifest_version)",
             soci::use(id, "id"), soci::use(release.toolId, "tool_id"),
             soci::use(release.version, "version"), soci::use(versionKey, "version_key"),
             soci::use(major, "major"), soci::use(minor, "minor"), soci::use(patch, "patch"),
             soci::use(isFinal, "final"), soci::use(channel, "channel"), soci::use(status, "status"),
             soci::use(publishedAt, publishedIndicator, "published_at"),
-            soci::use(release.notes, "notes"), soci::use(createdAt, "created_at");
+            soci::use(release.notes, "notes"), soci::use(createdAt, "created_at"),
+            soci::use(manifestVersion, "manifest_version");
+        m_db.bumpRevision(session, kRevisionCounter);
         transaction.commit();
         return id;
     });
@@ -486,10 +497,15 @@ Result<void> Catalog::setReleaseStatus(const std::string &releaseId, ReleaseStat
             publishedIndicator = soci::i_ok;
         }
         const std::string text(toString(status));
-        session << "UPDATE releases SET status = :status, published_at = :published_at "
-                   "WHERE id = :id",
+        if (text == current.status) {
+            return {}; // nothing changes, and the manifest keeps its version
+        }
+        const long long manifestVersion = nextManifestVersionAt(current.manifestVersion, nowUnix);
+        session << "UPDATE releases SET status = :status, published_at = :published_at, "
+                   "manifest_version = :manifest_version WHERE id = :id",
             soci::use(text, "status"), soci::use(publishedAt, publishedIndicator, "published_at"),
-            soci::use(releaseId, "id");
+            soci::use(manifestVersion, "manifest_version"), soci::use(releaseId, "id");
+        m_db.bumpRevision(session, kRevisionCounter);
         transaction.commit();
         return {};
     });
@@ -537,6 +553,14 @@ Result<std::string> Catalog::addArtifact(const NewArtifact &artifact, std::int64
             soci::use(platform, "platform"), soci::use(arch, "arch"), soci::use(size, "size"),
             soci::use(artifact.sha256, "sha256"), soci::use(artifact.fileName, "file_name"),
             soci::use(artifact.storageKey, "storage_key"), soci::use(createdAt, "created_at");
+        // The release's manifest lists its artifacts: a new one is new manifest content.
+        long long stored = 0;
+        session << "SELECT manifest_version FROM releases WHERE id = :id",
+            soci::use(artifact.releaseId, "id"), soci::into(stored);
+        const long long manifestVersion = nextManifestVersionAt(stored, nowUnix);
+        session << "UPDATE releases SET manifest_version = :manifest_version WHERE id = :id",
+            soci::use(manifestVersion, "manifest_version"), soci::use(artifact.releaseId, "id");
+        m_db.bumpRevision(session, kRevisionCounter);
         transaction.commit();
         return id;
     });
@@ -610,6 +634,7 @@ Result<std::string> Catalog::addResource(const NewResource &resource, std::int64
             soci::use(resource.storageKey ? *resource.storageKey : empty, fileIndicator,
                       "storage_key"),
             soci::use(createdAt, "created_at");
+        m_db.bumpRevision(session, kRevisionCounter);
         transaction.commit();
         return id;
     });
@@ -730,28 +755,39 @@ Result<std::vector<Release>> Catalog::offeredReleases(const ToolRow &tool, std::
     return out;
 }
 
-Result<std::vector<Product>> Catalog::productsFor(const std::string &organizationId,
-                                                  std::int64_t nowUnix)
+Result<std::int64_t> Catalog::revision()
 {
+    return m_db.dataRevision();
+}
+
+Result<ProductList> Catalog::productsFor(const std::string &organizationId, std::int64_t nowUnix)
+{
+    auto validUntil = m_licensing.nextExpiry(organizationId, nowUnix);
+    if (!validUntil) {
+        return fail(std::move(validUntil).error());
+    }
     auto entitlements = m_licensing.entitlementsFor(organizationId, nowUnix);
     if (!entitlements) {
         return fail(std::move(entitlements).error());
     }
+    ProductList list{{}, *validUntil};
     if (entitlements->empty()) {
-        return std::vector<Product>{};
+        return list;
     }
     std::vector<std::string> ids;
     ids.reserve(entitlements->size());
     for (const Entitlement &entitlement : *entitlements) {
         ids.push_back(entitlement.productId);
     }
-    return m_db.withSession([&](soci::session &session) -> Result<std::vector<Product>> {
+    return m_db.withSession([&](soci::session &session) -> Result<ProductList> {
         QueryBinds binds;
         const std::string sql = "SELECT " + std::string(kProductColumns) +
                                 " FROM products WHERE id IN (" +
                                 placeholders(ids.size(), binds, ids) + ") ORDER BY name, slug";
         ProductRow row;
-        return fetchRows(session, sql, binds, row, [](ProductRow &r) { return r.product; });
+        list.products =
+            fetchRows(session, sql, binds, row, [](ProductRow &r) { return r.product; });
+        return std::move(list);
     });
 }
 
@@ -937,6 +973,7 @@ Result<ManifestData> Catalog::manifestData(const std::string &organizationId,
         data.product = productSlug;
         data.release = std::move(release).value();
         data.publishedAt = *publishedAt;
+        data.manifestVersion = static_cast<std::uint64_t>(std::max(row.manifestVersion, 0LL));
         ArtifactRow artifactRow;
         const auto artifacts = fetchRows(session,
                                          "SELECT " + std::string(kArtifactColumns) +

@@ -63,6 +63,13 @@ struct NewResource {
 
 // ---- customer-side answers ----
 
+// An organization's products at some moment, and until when that answer holds without any
+// write: the next expiry of one of its licenses (nullopt: until a write).
+struct ProductList {
+    std::vector<Product> products; // by name
+    std::optional<std::int64_t> validUntil;
+};
+
 struct ProductDetail {
     Product product;
     std::vector<Tool> tools;         // by slug
@@ -83,6 +90,7 @@ struct ManifestData {
     std::string product; // product slug
     Release release;
     std::int64_t publishedAt = 0;
+    std::uint64_t manifestVersion = 0;     // the stored content revision (shared/manifest.h)
     std::vector<ArtifactRecord> artifacts; // by platform, then arch
 };
 
@@ -125,9 +133,12 @@ public:
 
     // ---- customer side, scoped to one organization at time nowUnix ----
 
-    // The organization's products, by name.
-    [[nodiscard]] Result<std::vector<Product>> productsFor(const std::string &organizationId,
-                                                           std::int64_t nowUnix);
+    // The data revision (Database::dataRevision) that every answer below depends on besides
+    // time: read it before the answer, cache the answer under it.
+    [[nodiscard]] Result<std::int64_t> revision();
+
+    [[nodiscard]] Result<ProductList> productsFor(const std::string &organizationId,
+                                                  std::int64_t nowUnix);
     [[nodiscard]] Result<ProductDetail> product(const std::string &organizationId,
                                                 const std::string &productSlug,
                                                 std::int64_t nowUnix);

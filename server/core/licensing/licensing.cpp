@@ -13,6 +13,9 @@ namespace toolhub::server {
 
 namespace {
 
+// The data_revisions counter every licensing write bumps (Database::dataRevision).
+constexpr std::string_view kRevisionCounter = "licensing";
+
 // Unix seconds -> "2026-03-01T12:00:00Z", or "2026-03-01" with dateOnly.
 std::string formatUtc(std::int64_t unixSeconds, bool dateOnly)
 {
@@ -178,6 +181,7 @@ Result<LicenseRecord> Licensing::createLicense(const NewLicense &license, std::i
         const long long createdAt = record.createdAt;
         soci::indicator expiresIndicator = record.expiresAt ? soci::i_ok : soci::i_null;
         soci::indicator maintenanceIndicator = record.maintenanceEnd ? soci::i_ok : soci::i_null;
+        soci::transaction transaction(session);
         try {
             session << "INSERT INTO licenses (id, serial, product_id, organization_id, seats, "
                        "expires_at, maintenance_end, order_ref, created_at) VALUES (:id, "
@@ -201,6 +205,8 @@ Result<LicenseRecord> Licensing::createLicense(const NewLicense &license, std::i
             }
             throw;
         }
+        m_db.bumpRevision(session, kRevisionCounter);
+        transaction.commit();
         return record;
     });
 }
@@ -246,6 +252,21 @@ Result<std::vector<Entitlement>> Licensing::entitlementsFor(const std::string &o
             out.push_back(std::move(entitlement));
         }
         return out;
+    });
+}
+
+Result<std::optional<std::int64_t>> Licensing::nextExpiry(const std::string &organizationId,
+                                                          std::int64_t nowUnix)
+{
+    return m_db.withSession([&](soci::session &session) -> Result<std::optional<std::int64_t>> {
+        const long long now = nowUnix;
+        long long next = 0;
+        soci::indicator indicator = soci::i_null;
+        session << "SELECT MIN(expires_at) FROM licenses WHERE organization_id = :organization_id "
+                   "AND expires_at > :now",
+            soci::use(organizationId, "organization_id"), soci::use(now, "now"),
+            soci::into(next, indicator);
+        return optionalValue(next, indicator);
     });
 }
 

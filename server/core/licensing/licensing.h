@@ -86,6 +86,11 @@ public:
     [[nodiscard]] Result<std::vector<Entitlement>>
     entitlementsFor(const std::string &organizationId, std::int64_t nowUnix);
 
+    // The first moment after nowUnix at which one of the organization's licenses expires, and
+    // so its entitlements change without any write; nullopt when none will.
+    [[nodiscard]] Result<std::optional<std::int64_t>> nextExpiry(const std::string &organizationId,
+                                                                 std::int64_t nowUnix);
+
     // The organization's entitlement to one product, or nullopt when it has none in force.
     [[nodiscard]] Result<std::optional<Entitlement>>
     entitlementFor(const std::string &organizationId, const std::string &productId,

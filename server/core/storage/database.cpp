@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <stdexcept>
 #include <utility>
 #include <vector>
 
@@ -326,9 +327,32 @@ Result<DatabaseUrl> parseDatabaseUrl(std::string_view url)
 
 // ---- Database -------------------------------------------------------------------------------
 
+// SELECT on a statement prepared once. It is fetched to the end so that it never stays half-run
+// between leases: on SQLite an unfinished statement keeps its connection's read snapshot open.
+struct Database::RevisionQuery {
+    long long revision = 0;
+    soci::statement statement;
+
+    explicit RevisionQuery(soci::session &session)
+        : statement((session.prepare << "SELECT CAST(COALESCE(SUM(revision), 0) AS BIGINT) "
+                                        "FROM data_revisions",
+                     soci::into(revision)))
+    {}
+
+    std::int64_t read()
+    {
+        statement.execute(false);
+        std::int64_t value = 0;
+        while (statement.fetch()) {
+            value = revision;
+        }
+        return value;
+    }
+};
+
 Database::Database(DatabaseUrl url, std::size_t poolSize)
     : m_url(std::move(url)), m_poolSize(poolSize),
-      m_pool(std::make_unique<soci::connection_pool>(poolSize))
+      m_pool(std::make_unique<soci::connection_pool>(poolSize)), m_connections(poolSize)
 {}
 
 Database::~Database() = default;
@@ -388,6 +412,7 @@ Database::Lease::Lease(Database &db) : m_db(db)
     soci::session &leased = m_db.m_pool->at(m_pos);
     if (m_db.connectionBroken(leased)) {
         try {
+            m_db.m_connections[m_pos].revisionQuery.reset(); // prepared on the lost one
             leased.reconnect();
             m_db.m_postgres->silenceNotices(leased); // only PostgreSQL connections break
         } catch (const soci::soci_error &e) {
@@ -402,6 +427,10 @@ Database::Lease::Lease(Database &db) : m_db(db)
 Database::Lease::~Lease()
 {
     if (m_leased) {
+        // After the writer's transaction has ended: from now on no memo made before counts.
+        if (std::exchange(m_db.m_connections[m_pos].bumpedRevision, false)) {
+            m_db.m_writesEnded.fetch_add(1);
+        }
         m_db.m_pool->give_back(m_pos);
     }
 }
@@ -489,6 +518,59 @@ Result<void> Database::ping()
         }
         return {};
     });
+}
+
+Result<std::int64_t> Database::dataRevision()
+{
+    const auto started = std::chrono::steady_clock::now();
+    const std::uint64_t writes = m_writesEnded.load();
+    {
+        const std::lock_guard lock(m_memoMutex);
+        if (m_memo.valid && m_memo.writes == writes && started - m_memo.readAt < revisionReuse) {
+            return m_memo.revision;
+        }
+    }
+    std::int64_t revision = 0;
+    try {
+        Lease lease(*this);
+        if (!lease.ok()) {
+            return fail(lease.error());
+        }
+        auto &query = m_connections[lease.position()].revisionQuery;
+        try {
+            if (!query) {
+                query = std::make_unique<RevisionQuery>(lease.session());
+            }
+            revision = query->read();
+        } catch (const soci::soci_error &e) {
+            query.reset();
+            return fail(translate(e, lease.session()));
+        }
+    } catch (const soci::soci_error &e) {
+        return fail(translate(e));
+    }
+    const std::lock_guard lock(m_memoMutex);
+    if (!m_memo.valid || started >= m_memo.readAt) {
+        m_memo = RevisionMemo{revision, started, writes, true};
+    }
+    return revision;
+}
+
+void Database::bumpRevision(soci::session &session, std::string_view counter)
+{
+    const std::string name(counter);
+    soci::statement statement =
+        (session.prepare << "UPDATE data_revisions SET revision = revision + 1 WHERE name = :name",
+         soci::use(name, "name"));
+    statement.execute(true);
+    if (statement.get_affected_rows() != 1) {
+        throw std::logic_error("no data revision counter named '" + name + "'");
+    }
+    for (std::size_t i = 0; i < m_poolSize; ++i) {
+        if (&m_pool->at(i) == &session) {
+            m_connections[i].bumpedRevision = true; // counted when the lease ends
+        }
+    }
 }
 
 Result<void> Database::executeVerbatim(soci::session &session, std::string_view statement) const

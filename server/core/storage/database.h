@@ -4,16 +4,19 @@
 
 #include <soci/soci.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <exception>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <vector>
 
 namespace toolhub::server {
 
@@ -113,6 +116,24 @@ public:
     // Whether a foreign key or unique constraint refused the statement that threw `e`.
     [[nodiscard]] Violation constraintViolation(const soci::soci_error &e) const;
 
+    // How long a data revision read answers again without asking the database.
+    static constexpr std::chrono::microseconds revisionReuse{1000};
+
+    // The data revision: the sum of the counters in data_revisions, which writers bump with
+    // bumpRevision() inside their own transactions. It only grows, so an answer computed from
+    // data read after the revision was R is still current while the revision is R, across
+    // threads, processes and replicas.
+    // A read within revisionReuse of the previous one answers with that one's value, unless a
+    // write through this Database ended since: this process always sees its own writes, and
+    // other processes' (or replicas') writes at most revisionReuse late. Otherwise one read, on
+    // a statement prepared once per connection.
+    [[nodiscard]] Result<std::int64_t> dataRevision();
+
+    // Adds one to the data_revisions counter `counter` ("catalog", "licensing"). Call it with
+    // the leased session inside the transaction of every write to data that readers cache, so
+    // that the change and the new revision become visible together.
+    void bumpRevision(soci::session &session, std::string_view counter);
+
 private:
     class Lease {
     public:
@@ -123,6 +144,7 @@ private:
         [[nodiscard]] bool ok() const noexcept { return m_leased && !m_error; }
         [[nodiscard]] const Error &error() const { return *m_error; }
         [[nodiscard]] soci::session &session();
+        [[nodiscard]] std::size_t position() const noexcept { return m_pos; }
 
     private:
         Database &m_db;
@@ -136,10 +158,27 @@ private:
     [[nodiscard]] Error translate(const soci::soci_error &e, soci::session &session) const;
     [[nodiscard]] bool connectionBroken(soci::session &session) const;
 
+    struct RevisionQuery;
+    // What belongs to one pooled connection, used only under its lease.
+    struct Connection {
+        std::unique_ptr<RevisionQuery> revisionQuery;
+        bool bumpedRevision = false; // by the current lease
+    };
+    struct RevisionMemo {
+        std::int64_t revision = 0;
+        std::chrono::steady_clock::time_point readAt{}; // when the read started
+        std::uint64_t writes = 0;                       // m_writesEnded when it started
+        bool valid = false;
+    };
+
     DatabaseUrl m_url;
     std::size_t m_poolSize;
     const PostgresDriver *m_postgres = nullptr; // set on PostgreSQL, lives as long as the process
     std::unique_ptr<soci::connection_pool> m_pool;
+    std::vector<Connection> m_connections;       // destroyed before the pool
+    std::atomic<std::uint64_t> m_writesEnded{0}; // leases that bumped a revision and ended
+    std::mutex m_memoMutex;
+    RevisionMemo m_memo;
 };
 
 } // namespace toolhub::server

@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <map>
 #include <memory>
+#include <thread>
 
 using toolhub::Arch;
 using toolhub::Channel;
@@ -111,6 +112,7 @@ private:
     int m_counter = 0;
 
     std::unique_ptr<Database> m_db;
+    std::string m_url; // of m_db, for a second, independent connection
     std::unique_ptr<Licensing> m_licensing;
     std::unique_ptr<Catalog> m_catalog;
     std::string m_orgA;
@@ -136,6 +138,8 @@ private:
         QString error;
         m_db = openMigratedDatabase(backend, m_dir, m_pg, name, "catalog-test", &error);
         QVERIFY2(m_db, qPrintable(error));
+        m_url = backend == QLatin1String("sqlite") ? "sqlite://" + m_db->url().path
+                                                   : m_pg.url(name).toStdString();
         m_licensing = std::make_unique<Licensing>(*m_db);
         m_catalog = std::make_unique<Catalog>(*m_db, *m_licensing);
     }
@@ -315,11 +319,11 @@ private Q_SLOTS:
         }
         auto mine = m_catalog->productsFor(m_orgA, kNow);
         QVERIFY2(mine.ok(), messageOf(mine));
-        QCOMPARE(slugs(*mine), QStringList{QStringLiteral("p1")});
-        QCOMPARE(q(mine->front().name), QStringLiteral("Alpha Suite"));
+        QCOMPARE(slugs(mine->products), QStringList{QStringLiteral("p1")});
+        QCOMPARE(q(mine->products.front().name), QStringLiteral("Alpha Suite"));
         auto theirs = m_catalog->productsFor(m_orgB, kNow);
         QVERIFY(theirs.ok());
-        QCOMPARE(slugs(*theirs), QStringList{QStringLiteral("p2")});
+        QCOMPARE(slugs(theirs->products), QStringList{QStringLiteral("p2")});
 
         auto p1 = m_catalog->product(m_orgA, "p1", kNow);
         QVERIFY2(p1.ok(), messageOf(p1));
@@ -356,7 +360,10 @@ private Q_SLOTS:
         // Before its expiry the p3 license counts, from the expiry second on it does not.
         auto before = m_catalog->productsFor(m_orgA, kP3ExpiresAt - 1);
         QVERIFY(before.ok());
-        QCOMPARE(slugs(*before), (QStringList{QStringLiteral("p1"), QStringLiteral("p3")}));
+        QCOMPARE(slugs(before->products),
+                 (QStringList{QStringLiteral("p1"), QStringLiteral("p3")}));
+        // ... and the answer says when it stops holding.
+        QCOMPARE(before->validUntil, std::optional<std::int64_t>{kP3ExpiresAt});
         QVERIFY(m_catalog->product(m_orgA, "p3", kP3ExpiresAt - 1).ok());
         auto lab = m_catalog->releases(m_orgA, "p3", "lab", std::nullopt, kP3ExpiresAt - 1);
         QVERIFY(lab.ok());
@@ -364,7 +371,8 @@ private Q_SLOTS:
 
         auto after = m_catalog->productsFor(m_orgA, kP3ExpiresAt);
         QVERIFY(after.ok());
-        QCOMPARE(slugs(*after), QStringList{QStringLiteral("p1")});
+        QCOMPARE(slugs(after->products), QStringList{QStringLiteral("p1")});
+        QCOMPARE(after->validUntil, std::optional<std::int64_t>{});
         auto gone = m_catalog->product(m_orgA, "p3", kP3ExpiresAt);
         QVERIFY(!gone.ok());
         QCOMPARE(gone.error().code, ErrorCode::NotFound);
@@ -445,6 +453,124 @@ private Q_SLOTS:
         auto foreign = m_catalog->newerThan(m_orgB, "p1", "cli", v("1.0.0"), Channel::Stable, kNow);
         QVERIFY(!foreign.ok());
         QCOMPARE(foreign.error().code, ErrorCode::NotFound);
+    }
+
+    void everyWriteMovesTheDataRevision_data() { addBackendRows(); }
+    void everyWriteMovesTheDataRevision()
+    {
+        QFETCH(QString, backend);
+        openDatabase(backend);
+        if (QTest::currentTestFailed()) {
+            return;
+        }
+        // A second pool on the same database, as another process or replica has: it reads the
+        // revision on its one connection, over and over on the same prepared statement, and sees
+        // another pool's writes at most Database::revisionReuse late.
+        QString error;
+        auto other = toolhub::test::openDatabase(m_url, 1, &error);
+        QVERIFY2(other, qPrintable(error));
+        std::int64_t last = -1;
+        const auto moved = [&](const char *what) {
+            auto mine = m_catalog->revision(); // its own writes at once
+            std::this_thread::sleep_for(2 * Database::revisionReuse);
+            auto theirs = other->dataRevision();
+            if (!mine.ok() || !theirs.ok() || *mine != *theirs || *mine <= last) {
+                qWarning("%s: revision %lld / %lld after %lld", what,
+                         static_cast<long long>(mine.ok() ? *mine : -1),
+                         static_cast<long long>(theirs.ok() ? *theirs : -1),
+                         static_cast<long long>(last));
+                return false;
+            }
+            last = *mine;
+            return true;
+        };
+        QVERIFY(moved("start"));
+        const std::string orgId = organization("org-r");
+        QVERIFY(!orgId.empty());
+        const std::string productId = product("pr", "Revision Product");
+        QVERIFY(!productId.empty());
+        QVERIFY(moved("createProduct"));
+        const std::string toolId = tool(productId, "rt");
+        QVERIFY(!toolId.empty());
+        QVERIFY(moved("createTool"));
+        const std::string releaseId =
+            release(toolId, "1.0.0", Channel::Stable, ReleaseStatus::Draft, std::nullopt);
+        QVERIFY(!releaseId.empty());
+        QVERIFY(moved("createRelease"));
+        QVERIFY(!artifact(releaseId, Platform::Linux, "pr/rt/1.0.0/linux").empty());
+        QVERIFY(moved("addArtifact"));
+        QVERIFY(m_catalog->setReleaseStatus(releaseId, ReleaseStatus::Published, kT0).ok());
+        QVERIFY(moved("setReleaseStatus"));
+        QVERIFY(!resource(productId, releaseId, ResourceKind::Document, "Notes", false).empty());
+        QVERIFY(moved("addResource"));
+        license("R-0001", productId, orgId, std::nullopt, std::nullopt);
+        QVERIFY(moved("createLicense"));
+
+        // A write that fails changes nothing, and neither does setting the status it has.
+        QCOMPARE(m_catalog->createProduct({"pr", "Again", "", ""}, kT0).error().code,
+                 ErrorCode::AlreadyExists);
+        QVERIFY(m_catalog->setReleaseStatus(releaseId, ReleaseStatus::Published, kT0).ok());
+        std::this_thread::sleep_for(2 * Database::revisionReuse);
+        QCOMPARE(*other->dataRevision(), last);
+        QCOMPARE(*m_catalog->revision(), last);
+    }
+
+    void manifestVersionMovesWithContent_data() { addBackendRows(); }
+    void manifestVersionMovesWithContent()
+    {
+        QFETCH(QString, backend);
+        openDatabase(backend);
+        if (QTest::currentTestFailed()) {
+            return;
+        }
+        const std::string orgId = organization("org-m");
+        const std::string productId = product("pm", "Manifest Product");
+        const std::string toolId = tool(productId, "mt");
+        QVERIFY(!orgId.empty() && !productId.empty() && !toolId.empty());
+        license("M-0001", productId, orgId, std::nullopt, std::nullopt);
+        const auto stored = [&](const std::string &releaseId) {
+            return m_db
+                ->withSession([&](soci::session &session) -> toolhub::Result<long long> {
+                    long long version = -1;
+                    session << "SELECT manifest_version FROM releases WHERE id = :id",
+                        soci::use(releaseId, "id"), soci::into(version);
+                    return version;
+                })
+                .value();
+        };
+        const auto offeredVersion = [&](std::int64_t now) {
+            auto data = m_catalog->manifestData(orgId, "pm", "mt", v("1.0.0"), now);
+            return data.ok() ? static_cast<long long>(data->manifestVersion) : -1LL;
+        };
+
+        // A draft has no manifest content yet; publishing gives it one (Unix ms).
+        const std::string draft =
+            release(toolId, "1.0.0", Channel::Stable, ReleaseStatus::Draft, std::nullopt);
+        QVERIFY(!draft.empty());
+        QCOMPARE(stored(draft), 0LL);
+        QVERIFY(m_catalog->setReleaseStatus(draft, ReleaseStatus::Published, kT0).ok());
+        const long long published = offeredVersion(kNow);
+        QCOMPARE(published, kT0 * 1000);
+        // Served again later, unchanged content keeps its version ...
+        QCOMPARE(offeredVersion(kNow + 86'400), published);
+        QVERIFY(m_catalog->setReleaseStatus(draft, ReleaseStatus::Published, kNow).ok());
+        QCOMPARE(offeredVersion(kNow), published);
+        // ... a new artifact is new content, even within the same millisecond ...
+        QVERIFY(!artifact(draft, Platform::Linux, "pm/mt/1.0.0/linux").empty());
+        const long long withLinux = offeredVersion(kNow);
+        QCOMPARE(withLinux, kT0 * 1000 + 1);
+        QVERIFY(!artifact(draft, Platform::Windows, "pm/mt/1.0.0/windows").empty());
+        QCOMPARE(offeredVersion(kNow), withLinux + 1);
+        // ... and yanking moves it on too (the manifest is not offered any more).
+        QVERIFY(m_catalog->setReleaseStatus(draft, ReleaseStatus::Yanked, kNow).ok());
+        QCOMPARE(stored(draft), kNow * 1000);
+        QCOMPARE(offeredVersion(kNow), -1LL);
+
+        // Created published: versioned at creation.
+        const std::string direct =
+            release(toolId, "1.1.0", Channel::Stable, ReleaseStatus::Published, kT0 + 5);
+        QVERIFY(!direct.empty());
+        QVERIFY(stored(direct) > 0);
     }
 
     void manifestData_data() { addBackendRows(); }

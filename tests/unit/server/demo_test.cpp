@@ -228,11 +228,11 @@ private Q_SLOTS:
 
         auto acmeProducts = m_catalog->productsFor(acme, kNow);
         QVERIFY2(acmeProducts.ok(), messageOf(acmeProducts));
-        QCOMPARE(productSlugs(*acmeProducts),
+        QCOMPARE(productSlugs(acmeProducts->products),
                  (QStringList{"datastream", "fluxcad", "meshlab-pro"}));
         auto globexProducts = m_catalog->productsFor(globex, kNow);
         QVERIFY2(globexProducts.ok(), messageOf(globexProducts));
-        QCOMPARE(productSlugs(*globexProducts), (QStringList{"datastream", "fluxcad"}));
+        QCOMPARE(productSlugs(globexProducts->products), (QStringList{"datastream", "fluxcad"}));
         QCOMPARE(m_catalog->product(globex, "meshlab-pro", kNow).error().code, ErrorCode::NotFound);
 
         // acme: everything published; the yanked 1.2.0 and the draft 2.1.0 are never offered.
