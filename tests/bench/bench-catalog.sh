@@ -2,7 +2,7 @@
 # The customer API under load: GET /api/v1/products with a valid access token on the real
 # toolhub-server (demo data, SQLite, 1 thread) against nginx serving the same JSON as a static
 # file (1 worker), wrk with 64 connections on loopback, in the same run. Also the server's idle
-# RSS after start-up. Issue 3's targets: >= 0.5x nginx's requests/s, p99 under 10 ms, idle RSS
+# RSS after start-up. Targets: >= 0.5x nginx's requests/s, p99 under 10 ms, idle RSS
 # under 12 MB.
 set -euo pipefail
 build_dir=${1:?usage: bench-catalog.sh BUILD_DIR}
@@ -22,22 +22,7 @@ wait_for "$base/livez"
 idle_rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$server_pid/status")
 
 # Sign in as the desktop app does: browser form, authorization code with PKCE, token.
-verifier=$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')
-challenge=$(python3 -c 'import base64,hashlib,sys; print(base64.urlsafe_b64encode(hashlib.sha256(sys.argv[1].encode()).digest()).rstrip(b"=").decode())' "$verifier")
-redirect="http://127.0.0.1:49152/callback"
-authorize="/oauth/authorize?response_type=code&client_id=toolhub-desktop&redirect_uri=$(python3 -c 'import urllib.parse,sys; print(urllib.parse.quote(sys.argv[1], safe=""))' "$redirect")&state=bench&code_challenge=$challenge&code_challenge_method=S256"
-jar="$work/cookies"
-form=$(curl -fsS -c "$jar" -b "$jar" "$base/signin?next=$(python3 -c 'import urllib.parse,sys; print(urllib.parse.quote(sys.argv[1], safe=""))' "$authorize")")
-field() { sed -n "s/.*name=\"$1\" value=\"\([^\"]*\)\".*/\1/p" <<<"$form" | head -n1 | sed 's/&amp;/\&/g'; }
-curl -fsS -o /dev/null -c "$jar" -b "$jar" --data-urlencode "csrf_token=$(field csrf_token)" \
-  --data-urlencode "next=$(field next)" --data-urlencode "login=alice.archer@acme.example" \
-  --data-urlencode "password=acme-demo-1" "$base/signin"
-location=$(curl -sS -o /dev/null -c "$jar" -b "$jar" -w '%{redirect_url}' "$base$authorize")
-code=$(python3 -c 'import urllib.parse,sys; print(urllib.parse.parse_qs(urllib.parse.urlparse(sys.argv[1]).query)["code"][0])' "$location")
-token=$(curl -fsS --data-urlencode grant_type=authorization_code --data-urlencode client_id=toolhub-desktop \
-  --data-urlencode "code=$code" --data-urlencode "redirect_uri=$redirect" \
-  --data-urlencode "code_verifier=$verifier" "$base/oauth/token" |
-  python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+token=$(sign_in "$base" alice.archer@acme.example acme-demo-1)
 
 curl -fsS -H "Authorization: Bearer $token" "$base/api/v1/products" >"$work/products.json"
 start_nginx '' \
@@ -45,13 +30,20 @@ start_nginx '' \
 wait_for "http://127.0.0.1:$nginx_port/api/v1/products"
 cmp -s "$work/products.json" <(curl -fsS "http://127.0.0.1:$nginx_port/api/v1/products")
 
-measure() { # url -> "requests/s p99-ms"
-  wrk -t2 -c64 -d"${duration}s" --latency -H "Authorization: Bearer $token" "$1" |
-    awk '/Requests\/sec/ {rps=$2} $1=="99%" {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v*=1000}; p99=v} END {print rps, p99}'
+measure() { # url -> "requests/s p99-ms"; fails when any answer was not a 2xx or had errors
+  wrk -t2 -c64 -d"${duration}s" --latency -H "Authorization: Bearer $token" "$1" >"$work/wrk.out"
+  if grep -Eq 'Non-2xx|Socket errors' "$work/wrk.out"; then
+    echo "$1 did not answer every request with success:" >&2
+    cat "$work/wrk.out" >&2
+    return 1
+  fi
+  awk '/Requests\/sec/ {rps=$2} $1=="99%" {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v*=1000}; p99=v} END {print rps, p99}' "$work/wrk.out"
 }
 measure "http://127.0.0.1:$nginx_port/api/v1/products" >/dev/null # warm-up
-read -r nginx_rps nginx_p99 < <(measure "http://127.0.0.1:$nginx_port/api/v1/products")
-read -r server_rps server_p99 < <(measure "$base/api/v1/products")
+measure "http://127.0.0.1:$nginx_port/api/v1/products" >"$work/nginx.result"
+measure "$base/api/v1/products" >"$work/server.result"
+read -r nginx_rps nginx_p99 <"$work/nginx.result"
+read -r server_rps server_p99 <"$work/server.result"
 echo "GET /api/v1/products, 64 connections, ${duration}s:"
 echo "  nginx (static file, 1 worker):   $nginx_rps requests/s, p99 $nginx_p99 ms"
 echo "  toolhub-server (1 thread):       $server_rps requests/s, p99 $server_p99 ms"

@@ -50,3 +50,35 @@ CONF
   nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" &
   pids+=($!)
 }
+
+# Percent-encodes $1 for a URL query value.
+urlencode() { python3 -c 'import urllib.parse,sys; print(urllib.parse.quote(sys.argv[1], safe=""))' "$1"; }
+
+# Signs in to the toolhub-server at base URL $1 with login $2 and password $3 as the desktop app
+# does (the browser sign-in form, an authorization code with PKCE, the token endpoint) and prints
+# the access token. Usage: token=$(sign_in "$base" LOGIN PASSWORD)
+sign_in() {
+  local base=$1 login=$2 password=$3 verifier challenge redirect authorize jar form location code
+  local csrf next
+  verifier=$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')
+  challenge=$(python3 -c 'import base64,hashlib,sys; print(base64.urlsafe_b64encode(hashlib.sha256(sys.argv[1].encode()).digest()).rstrip(b"=").decode())' "$verifier")
+  redirect="http://127.0.0.1:49152/callback"
+  authorize="/oauth/authorize?response_type=code&client_id=toolhub-desktop&redirect_uri=$(urlencode "$redirect")&state=bench&code_challenge=$challenge&code_challenge_method=S256"
+  jar=$(mktemp -p "$work" cookies.XXXXXX)
+  form=$(curl -fsS -c "$jar" -b "$jar" "$base/signin?next=$(urlencode "$authorize")") || return 1
+  # The hidden fields of the sign-in form.
+  csrf=$(sed -n 's/.*name="csrf_token" value="\([^"]*\)".*/\1/p' <<<"$form" | head -n1 | sed 's/&amp;/\&/g')
+  next=$(sed -n 's/.*name="next" value="\([^"]*\)".*/\1/p' <<<"$form" | head -n1 | sed 's/&amp;/\&/g')
+  curl -fsS -o /dev/null -c "$jar" -b "$jar" --data-urlencode "csrf_token=$csrf" \
+    --data-urlencode "next=$next" --data-urlencode "login=$login" \
+    --data-urlencode "password=$password" "$base/signin" || return 1
+  location=$(curl -sS -o /dev/null -c "$jar" -b "$jar" -w '%{redirect_url}' "$base$authorize") || return 1
+  code=$(python3 -c 'import urllib.parse,sys; print(urllib.parse.parse_qs(urllib.parse.urlparse(sys.argv[1]).query)["code"][0])' "$location") || {
+    echo "sign-in as $login failed: no authorization code in '$location'" >&2
+    return 1
+  }
+  curl -fsS --data-urlencode grant_type=authorization_code --data-urlencode client_id=toolhub-desktop \
+    --data-urlencode "code=$code" --data-urlencode "redirect_uri=$redirect" \
+    --data-urlencode "code_verifier=$verifier" "$base/oauth/token" |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])'
+}
