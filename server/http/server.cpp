@@ -630,7 +630,15 @@ void HttpServer::Impl::beginShutdown()
 HttpServer::HttpServer(HttpServerOptions options, const Pipeline &pipeline, Next terminal,
                        const Logger &logger)
     : m_impl(std::make_unique<Impl>(std::move(options), pipeline, std::move(terminal), logger))
-{}
+{
+    // Asio's own writes pass MSG_NOSIGNAL, but sendfile(2) has no such flag: a client that
+    // resets the connection mid-file would raise SIGPIPE, whose default action ends the
+    // process. Ignored, the call fails with EPIPE and only that connection ends.
+    struct sigaction ignore {};
+    ignore.sa_handler = SIG_IGN;
+    ::sigemptyset(&ignore.sa_mask);
+    ::sigaction(SIGPIPE, &ignore, nullptr);
+}
 
 HttpServer::~HttpServer() = default;
 

@@ -16,8 +16,13 @@
 
 #include <QCryptographicHash>
 #include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QHostAddress>
 #include <QJsonArray>
 #include <QNetworkAccessManager>
+#include <QTcpSocket>
 #include <QTest>
 
 using toolhub::test::messageOf;
@@ -61,8 +66,12 @@ private Q_SLOTS:
     void catalogReadsAnswerIfNoneMatch();
     void pagingWithLimitAndCursor();
     void productListFollowsOtherWritersAndExpiry();
+    void downloadsResetMidwayEndOnlyTheirConnection();
 
 private:
+    // The server's database on a connection of this test, as another process would open it.
+    std::unique_ptr<toolhub::server::Database> openServerDatabase();
+
     HttpExchange get(const QString &token, const QString &path,
                      QList<QPair<QByteArray, QByteArray>> headers = {});
 
@@ -385,12 +394,8 @@ void CustomerApiTest::productListFollowsOtherWritersAndExpiry()
 
     // ... until another writer (here this test on its own connection, as an import or a
     // second replica would) licenses meshlab-pro to Globex, for a few seconds only.
-    const std::string url = m_backend == Backend::Sqlite
-                                ? "sqlite://" + (m_server->dataDir() + "/toolhub.db").toStdString()
-                                : m_cluster->url(QStringLiteral("customer_api")).toStdString();
-    QString error;
-    auto db = toolhub::test::openDatabase(url, 1, &error);
-    QVERIFY2(db, qPrintable(error));
+    auto db = openServerDatabase();
+    QVERIFY(db);
     const auto now = [] { return QDateTime::currentSecsSinceEpoch(); };
     toolhub::server::IdentityStore identity(*db, now);
     toolhub::server::Licensing licensing(*db);
@@ -423,6 +428,94 @@ void CustomerApiTest::productListFollowsOtherWritersAndExpiry()
     const auto after = get(m_globex, products, {{"If-None-Match", etag}});
     QCOMPARE(after.status, 304);
     QCOMPARE(after.header("ETag"), etag);
+}
+
+std::unique_ptr<toolhub::server::Database> CustomerApiTest::openServerDatabase()
+{
+    const std::string url = m_backend == Backend::Sqlite
+                                ? "sqlite://" + (m_server->dataDir() + "/toolhub.db").toStdString()
+                                : m_cluster->url(QStringLiteral("customer_api")).toStdString();
+    QString error;
+    auto db = toolhub::test::openDatabase(url, 1, &error);
+    if (!db) {
+        qWarning("%s", qPrintable(error));
+    }
+    return db;
+}
+
+void CustomerApiTest::downloadsResetMidwayEndOnlyTheirConnection()
+{
+    // A 32 MB artifact, far more than the socket buffers hold, so the server is still sending
+    // when each client below resets its connection. Its next sendfile(2) then meets a dead
+    // socket: EPIPE, and a SIGPIPE that would end the server unless it is ignored.
+    const QByteArray content(32 * 1024 * 1024, '\x42');
+    const QString storageKey = QStringLiteral("big/big-1.0.0.bin");
+    const QString file = m_server->dataDir() + QStringLiteral("/artifacts/") + storageKey;
+    QVERIFY(QDir().mkpath(QFileInfo(file).absolutePath()));
+    {
+        QFile out(file);
+        QVERIFY(out.open(QIODevice::WriteOnly));
+        QCOMPARE(out.write(content), content.size());
+    }
+    auto db = openServerDatabase();
+    QVERIFY(db);
+    const auto now = QDateTime::currentSecsSinceEpoch();
+    toolhub::server::IdentityStore identity(*db, [] { return QDateTime::currentSecsSinceEpoch(); });
+    toolhub::server::Licensing licensing(*db);
+    toolhub::server::Catalog catalog(*db, licensing);
+    const auto acme = identity.findOrganizationBySlug("acme");
+    QVERIFY(acme.ok());
+    const auto product = catalog.createProduct({"big", "Big Files", "", ""}, now);
+    QVERIFY2(product.ok(), messageOf(product));
+    const auto tool = catalog.createTool({*product, "big", "Big", ""}, now);
+    QVERIFY2(tool.ok(), messageOf(tool));
+    const auto release = catalog.createRelease(
+        {*tool, "1.0.0", toolhub::Channel::Stable, toolhub::ReleaseStatus::Published, now, ""},
+        now);
+    QVERIFY2(release.ok(), messageOf(release));
+    const auto artifact = catalog.addArtifact(
+        {*release, toolhub::Platform::Linux, toolhub::Arch::X86_64,
+         static_cast<std::uint64_t>(content.size()), toolhub::sha256Hex(content.toStdString()),
+         "big-1.0.0.bin", storageKey.toStdString()},
+        now);
+    QVERIFY2(artifact.ok(), messageOf(artifact));
+    QVERIFY(licensing
+                .createLicense(
+                    {"ACME-BIG-1", *product, acme->id, 1, std::nullopt, std::nullopt, "BIG-1"}, now)
+                .ok());
+
+    const QByteArray request = "GET /api/v1/artifacts/" + QByteArray::fromStdString(*artifact) +
+                               "/download HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
+                               m_acme.toLatin1() + "\r\n\r\n";
+    // Resets at different moments: right after the header, and after some of the body.
+    for (int i = 0; i < 400; ++i) {
+        QTcpSocket socket;
+        socket.connectToHost(QHostAddress::LocalHost, m_server->port());
+        QVERIFY(socket.waitForConnected(5000));
+        socket.write(request);
+        QVERIFY(socket.waitForBytesWritten(5000));
+        const qsizetype enough = i % 2 == 0 ? 1 : 256 * 1024;
+        QByteArray received;
+        while ((!received.contains("\r\n\r\n") || received.size() < enough) &&
+               socket.waitForReadyRead(5000)) {
+            received += socket.readAll();
+        }
+        QVERIFY2(received.startsWith("HTTP/1.1 200"),
+                 qPrintable(QStringLiteral("reset %1: %2 bytes: %3")
+                                .arg(i)
+                                .arg(received.size())
+                                .arg(QString::fromLatin1(received.left(120)))));
+        socket.abort(); // unread bytes pending: a reset
+        // Let the server's log lines out of its stdout pipe: a full pipe would stall it.
+        QCoreApplication::processEvents();
+    }
+    // The server is still there, and the file is still whole.
+    const auto whole =
+        get(m_acme, QStringLiteral("/api/v1/artifacts/") + QString::fromStdString(*artifact) +
+                        QStringLiteral("/download"));
+    QCOMPARE(whole.status, 200);
+    QCOMPARE(whole.body.size(), content.size());
+    QVERIFY(whole.body == content);
 }
 
 int main(int argc, char **argv)
