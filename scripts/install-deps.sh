@@ -18,7 +18,7 @@ packages=(
   sqlite3 postgresql-15 postgresql-client-15
   xvfb xauth dbus dbus-x11 gnome-keyring libglib2.0-bin chromium
   # benchmark references
-  nginx-light wrk
+  nginx-light wrk libarchive-tools
   # used by the scripts and tests themselves
   curl bsdextrautils procps util-linux
 )
