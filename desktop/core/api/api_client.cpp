@@ -113,8 +113,9 @@ void ApiClient::send(std::shared_ptr<Request> request)
     QNetworkRequest http(url);
     http.setRawHeader("Accept", "application/json");
     http.setRawHeader("Authorization", "Bearer " + m_token());
+    // The bearer token must never follow a redirect to another host.
     http.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
-                      QNetworkRequest::NoLessSafeRedirectPolicy);
+                      QNetworkRequest::SameOriginRedirectPolicy);
     http.setTransferTimeout(transferTimeoutMs);
     if (request->copy && !request->copy->etag.isEmpty()) {
         http.setRawHeader("If-None-Match", request->copy->etag);

@@ -18,11 +18,15 @@
 #include <QUuid>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 
-namespace {
+namespace {} // namespace
 
-// The bytes of a download while they arrive, for extracting a tar during the transfer.
+// The bytes of a download while they arrive, for extracting a tar during the transfer. The
+// reader hands out the end (0) only after the download verified length and SHA-256 of exactly
+// the bytes it handed out; extraction may stop reading before that (a tar's trailing blocks),
+// so whether the end was seen is kept, and drained() reads on to it.
 class DownloadByteSource : public ByteSource {
 public:
     DownloadByteSource(std::unique_ptr<GrowingFileReader> reader, qint64 size)
@@ -30,7 +34,23 @@ public:
     {}
     [[nodiscard]] qint64 read(char *buffer, qint64 max) override
     {
-        return m_reader->read(buffer, max);
+        const qint64 got = m_reader->read(buffer, max);
+        if (got == 0) {
+            m_sawEnd = true;
+        }
+        return got;
+    }
+    // Reads to the end; true when the bytes handed out were the verified ones. Blocks until the
+    // download ends: call it once the download succeeded.
+    [[nodiscard]] bool drained()
+    {
+        std::array<char, 64 * 1024> buffer{};
+        while (!m_sawEnd) {
+            if (read(buffer.data(), qint64(buffer.size())) < 0) {
+                return false;
+            }
+        }
+        return true;
     }
     [[nodiscard]] QString errorString() const override { return m_reader->errorString(); }
     [[nodiscard]] TaskError errorCode() const override { return TaskError::Network; }
@@ -40,7 +60,10 @@ public:
 private:
     std::unique_ptr<GrowingFileReader> m_reader;
     qint64 m_size;
+    bool m_sawEnd = false;
 };
+
+namespace {
 
 bool isZip(const QString &fileName)
 {
@@ -84,7 +107,8 @@ void InstallTask::run()
 {
     setStatusText(tr("Checking %1 %2").arg(m_request.tool, m_request.version));
     const QString path = QStringLiteral("/api/v1/tools/%1/releases/%2/manifest")
-                             .arg(m_request.tool, m_request.version);
+                             .arg(QString::fromLatin1(QUrl::toPercentEncoding(m_request.tool)),
+                                  QString::fromLatin1(QUrl::toPercentEncoding(m_request.version)));
     m_env.api->get(path, this, [this](const ApiReply &reply) {
         if (state() != State::Running) {
             return;
@@ -144,8 +168,13 @@ void InstallTask::manifestArrived(const QByteArray &body)
             .filePath(QStringLiteral("downloads/") + QString::fromStdString(m_artifact.sha256) +
                       QLatin1Char('/') + fileName);
 
+    // The manifest's download URL is server-relative (path and maybe a query): below the
+    // server's own path, as the API client's requests are.
+    const QUrl relative(QString::fromStdString(m_artifact.downloadUrl), QUrl::StrictMode);
     QUrl url = m_env.api->server();
-    url.setPath(QString::fromStdString(m_artifact.downloadUrl));
+    url.setPath(url.path(QUrl::FullyEncoded) + relative.path(QUrl::FullyEncoded),
+                QUrl::TolerantMode);
+    url.setQuery(relative.query(QUrl::FullyEncoded));
     DownloadRequest download{url, m_env.accessToken(), size,
                              QByteArray::fromStdString(m_artifact.sha256), m_archive};
     m_download = new DownloadTask(std::move(download), {}, this);
@@ -169,11 +198,13 @@ void InstallTask::manifestArrived(const QByteArray &body)
 void InstallTask::startExtraction()
 {
     std::shared_ptr<ByteSource> source;
+    m_stream.reset();
     if (m_downloaded) {
         source = std::make_shared<FileByteSource>(m_archive);
     } else {
-        source = std::make_shared<DownloadByteSource>(m_download->openReader(),
-                                                      static_cast<qint64>(m_artifact.size));
+        m_stream = std::make_shared<DownloadByteSource>(m_download->openReader(),
+                                                        static_cast<qint64>(m_artifact.size));
+        source = m_stream;
     }
     m_extract = new ExtractTask(std::move(source), m_staging, m_env.limits, this);
     connect(m_extract, &Task::succeeded, this, [this] {
@@ -181,12 +212,16 @@ void InstallTask::startExtraction()
         partDone();
     });
     connect(m_extract, &Task::failed, this, [this](TaskError error, const QString &message) {
-        if (error == TaskError::Network && !m_downloaded) {
-            // The bytes stopped coming: the download reports why (and may retry and start
-            // over, after which extraction begins again from the complete file).
+        if (m_stream) {
+            // Whatever went wrong, it went wrong on bytes not verified yet (or the download
+            // started over): the download's own result decides, and a verified file is
+            // unpacked again from disk.
+            qCInfo(lcInstall) << "unpacking while downloading stopped:" << message;
             m_extract->deleteLater();
             m_extract = nullptr;
+            m_stream.reset();
             m_staging = stagingPathFor(m_target);
+            partDone();
             return;
         }
         failWith(error, message);
@@ -218,8 +253,19 @@ void InstallTask::commit()
     const QString staging = m_staging;
     const QString target = m_target;
     m_finish = new BackgroundTask(
-        [files, replaced, staging,
-         target](BackgroundTask::Control &control) -> std::optional<BackgroundTask::Failure> {
+        [files, replaced, staging, target, archive = m_archive, limits = m_env.limits,
+         stream =
+             m_stream](BackgroundTask::Control &control) -> std::optional<BackgroundTask::Failure> {
+            if (stream && !stream->drained()) {
+                // What was unpacked is not what the download verified: unpack the verified
+                // file instead. Nothing unverified is ever committed.
+                removeTree(staging);
+                FileByteSource file(archive);
+                const auto unpacked = extractArchive(file, staging, limits, control.canceled);
+                if (!unpacked.ok()) {
+                    return BackgroundTask::Failure{unpacked.error, unpacked.message};
+                }
+            }
             if (auto failed = takeInventory(staging, *files, control)) {
                 return failed;
             }
@@ -253,6 +299,11 @@ void InstallTask::commit()
         m_installation.installedAt = QDateTime::currentDateTimeUtc();
         m_installation.files = std::move(*files);
         if (auto recorded = m_env.registry->recordInstallation(m_installation); !recorded) {
+            // Unrecorded files must not stay in place: back to the state before.
+            removeTree(m_target);
+            if (!replaced->isEmpty()) {
+                QFile::rename(*replaced, m_target);
+            }
             failWith(TaskError::FileSystem, QString::fromStdString(recorded.error().message));
             return;
         }

@@ -14,6 +14,7 @@
 #include <memory>
 
 class ApiClient;
+class DownloadByteSource;
 class DownloadTask;
 class ExtractTask;
 class BackgroundTask;
@@ -86,6 +87,7 @@ private:
     QPointer<DownloadTask> m_download;
     QPointer<ExtractTask> m_extract;
     QPointer<BackgroundTask> m_finish;
+    std::shared_ptr<DownloadByteSource> m_stream; // extraction reading the download as it comes
     bool m_downloaded = false;
     bool m_extracted = false;
     const std::atomic<bool> m_neverCanceled{false}; // for work run here, in this thread

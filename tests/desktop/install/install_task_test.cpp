@@ -10,7 +10,11 @@
 
 #include <QDir>
 #include <QDirIterator>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QNetworkAccessManager>
+#include <QProcess>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -95,6 +99,46 @@ private Q_SLOTS:
         QVERIFY(QFileInfo::exists(windows.installRoot + QStringLiteral("/fluxcad/flux-cli/2.0.0")));
     }
 
+    void onlyVerifiedBytesAreInstalled()
+    {
+        // A download left over from before, complete in length and named by its metadata as the
+        // right file, but holding another archive: extraction may begin on those bytes while the
+        // download hashes them, finds them wrong and starts over. What gets installed must be
+        // the verified artifact, never the leftover.
+        const QString version = QStringLiteral("2.0.0");
+        const auto artifact = linuxArtifact(version);
+        QVERIFY(!artifact.sha256.isEmpty());
+        InstallEnvironment env = environment();
+        env.installRoot = m_dir.filePath(QStringLiteral("verified-tools"));
+        env.cacheDir = m_dir.filePath(QStringLiteral("verified-cache"));
+        const QString destination = env.cacheDir + QStringLiteral("/downloads/") +
+                                    QString::fromLatin1(artifact.sha256) + QLatin1Char('/') +
+                                    artifact.fileName;
+        for (int round = 0; round < 5; ++round) {
+            QVERIFY(QDir().mkpath(QFileInfo(destination).absolutePath()));
+            QByteArray leftover = evilArchive();
+            QVERIFY(leftover.size() <= artifact.size);
+            leftover.append(QByteArray(artifact.size - leftover.size(), '\0'));
+            writeFile(destination + QStringLiteral(".part"), leftover);
+            writeFile(destination + QStringLiteral(".part.meta"),
+                      QJsonDocument(QJsonObject{{QStringLiteral("url"), artifact.url.toString()},
+                                                {QStringLiteral("sha256"),
+                                                 QString::fromLatin1(artifact.sha256)},
+                                                {QStringLiteral("size"), artifact.size}})
+                          .toJson());
+            QVERIFY(install(version, env));
+            const QString folder = env.installRoot + QStringLiteral("/fluxcad/flux-cli/") + version;
+            QVERIFY(!QFileInfo::exists(folder + QStringLiteral("/evil")));
+            auto installed =
+                m_registry->installation(QStringLiteral("fluxcad"), QStringLiteral("flux-cli"));
+            QVERIFY(installed.ok() && installed->has_value());
+            for (const auto &file : (*installed)->files) {
+                QVERIFY2(file.path != QLatin1String("evil"), "the leftover was installed");
+            }
+            QVERIFY(noDamage(**installed));
+        }
+    }
+
     void refusalsLeaveEverythingAsItWas_data()
     {
         QTest::addColumn<QString>("version");
@@ -123,6 +167,63 @@ private Q_SLOTS:
     }
 
 private:
+    struct Artifact {
+        QUrl url;
+        QByteArray sha256;
+        qint64 size = 0;
+        QString fileName;
+    };
+
+    // The linux/x86_64 artifact of flux-cli `version`, from its manifest.
+    Artifact linuxArtifact(const QString &version)
+    {
+        std::optional<ApiReply> reply;
+        m_api->get(QStringLiteral("/api/v1/tools/flux-cli/releases/%1/manifest").arg(version), this,
+                   [&reply](const ApiReply &r) { reply = r; });
+        if (!QTest::qWaitFor([&reply] { return reply.has_value(); }, 10000) || !reply->ok()) {
+            return {};
+        }
+        const auto payload = QJsonDocument::fromJson(QJsonDocument::fromJson(reply->body)
+                                                         .object()
+                                                         .value(QLatin1String("payload"))
+                                                         .toString()
+                                                         .toUtf8());
+        for (const auto &value : payload.object().value(QLatin1String("artifacts")).toArray()) {
+            const auto a = value.toObject();
+            if (a.value(QLatin1String("platform")).toString() == QLatin1String("linux")) {
+                return {m_server->url(a.value(QLatin1String("download_url")).toString()),
+                        a.value(QLatin1String("sha256")).toString().toLatin1(),
+                        a.value(QLatin1String("size")).toInteger(),
+                        a.value(QLatin1String("file_name")).toString()};
+            }
+        }
+        return {};
+    }
+
+    // A small gzip'ed tar holding the file "evil".
+    static QByteArray evilArchive()
+    {
+        QProcess python;
+        python.start(
+            QStringLiteral("python3"),
+            {QStringLiteral("-c"),
+             QStringLiteral("import io,sys,tarfile\n"
+                            "b=io.BytesIO()\n"
+                            "t=tarfile.open(fileobj=b,mode='w:gz',format=tarfile.USTAR_FORMAT)\n"
+                            "i=tarfile.TarInfo('evil'); d=b'pwned'; i.size=len(d)\n"
+                            "t.addfile(i,io.BytesIO(d)); t.close()\n"
+                            "sys.stdout.buffer.write(b.getvalue())\n")});
+        python.waitForFinished(10000);
+        return python.readAllStandardOutput();
+    }
+
+    static void writeFile(const QString &path, const QByteArray &bytes)
+    {
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        QCOMPARE(file.write(bytes), bytes.size());
+    }
+
     InstallEnvironment environment()
     {
         InstallEnvironment env;
