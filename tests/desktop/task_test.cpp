@@ -16,6 +16,7 @@ public:
     enum class Ending { Succeed, Fail, Never };
     explicit ScriptedTask(Ending ending) : m_ending(ending) {}
     int aborts = 0;
+    int stepsRun = 0; // the scripted step, run from the event loop
     // What a subclass does around its atomic step.
     void enterCommit() { setCancelable(false); }
 
@@ -24,6 +25,7 @@ protected:
     {
         setProgress(0, 1000);
         QTimer::singleShot(0, this, [this] {
+            ++stepsRun;
             setProgress(400, 1000);
             setStatusText(QStringLiteral("working"));
             if (m_ending == Ending::Succeed) {
@@ -97,7 +99,7 @@ private Q_SLOTS:
         QCOMPARE(task.state(), Task::State::Canceled);
         task.cancel();
         QCOMPARE(canceled.count(), 1);
-        QTest::qWait(20); // the scripted progress still arrives, and changes nothing
+        QTRY_COMPARE(task.stepsRun, 1); // the scripted step still runs, and changes nothing
         QCOMPARE(succeeded.count(), 0);
         QCOMPARE(task.state(), Task::State::Canceled);
     }
