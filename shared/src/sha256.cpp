@@ -1,9 +1,7 @@
 #include "toolhub/sha256.h"
 #include "toolhub/ascii.h"
 
-#include "toolhub/crypto.h"
-
-#include <sodium.h>
+#include <openssl/evp.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -14,29 +12,28 @@ namespace {
 
 using namespace toolhub::ascii;
 
-void requireSodium()
-{
-    if (auto ready = initCrypto(); !ready) {
-        std::fprintf(stderr, "toolhub: %s\n", ready.error().message.c_str());
-        std::abort();
-    }
-}
-
-const unsigned char *asUchar(std::span<const std::byte> bytes) noexcept
-{
-    return reinterpret_cast<const unsigned char *>(bytes.data());
-}
-
 } // namespace
 
+// OpenSSL's SHA-256 uses the CPU's SHA extensions where there are any (several times
+// libsodium's portable code): it hashes every downloaded and unpacked byte.
 struct Sha256::State {
-    crypto_hash_sha256_state sodium;
+    struct Free {
+        void operator()(EVP_MD_CTX *context) const noexcept { EVP_MD_CTX_free(context); }
+    };
+    std::unique_ptr<EVP_MD_CTX, Free> context{EVP_MD_CTX_new()};
+
+    void start()
+    {
+        if (!context || EVP_DigestInit_ex(context.get(), EVP_sha256(), nullptr) != 1) {
+            std::fprintf(stderr, "toolhub: OpenSSL cannot provide SHA-256\n");
+            std::abort();
+        }
+    }
 };
 
 Sha256::Sha256() : m_state(std::make_unique<State>())
 {
-    requireSodium();
-    crypto_hash_sha256_init(&m_state->sodium);
+    m_state->start();
 }
 
 Sha256::~Sha256() = default;
@@ -45,14 +42,16 @@ Sha256 &Sha256::operator=(Sha256 &&) noexcept = default;
 
 void Sha256::update(std::span<const std::byte> data)
 {
-    crypto_hash_sha256_update(&m_state->sodium, asUchar(data), data.size());
+    EVP_DigestUpdate(m_state->context.get(), data.data(), data.size());
 }
 
 Sha256::Digest Sha256::finish()
 {
     Digest digest{};
-    crypto_hash_sha256_final(&m_state->sodium, reinterpret_cast<unsigned char *>(digest.data()));
-    crypto_hash_sha256_init(&m_state->sodium);
+    unsigned int length = 0;
+    EVP_DigestFinal_ex(m_state->context.get(), reinterpret_cast<unsigned char *>(digest.data()),
+                       &length);
+    m_state->start();
     return digest;
 }
 
