@@ -15,7 +15,10 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include "toolhub/sha256.h"
+
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstdio>
 #include <deque>
@@ -186,7 +189,8 @@ private:
     std::optional<Stop> extract(const QString &stagingDir);
     std::optional<Stop> createRoot(const QString &stagingDir);
     std::optional<Stop> writeEntry(archive *in, archive *out, archive_entry *entry);
-    std::optional<Stop> copyData(archive *in, archive *out, const QString &name, qint64 &size);
+    std::optional<Stop> copyData(archive *in, archive *out, const QString &name, qint64 &size,
+                                 QByteArray &sha256Hex);
     std::optional<Stop> verifyLinksOnDisk() const;
     Stop readFailure(archive *in, const QString &name) const;
     Stop tooLarge(const QString &name) const;
@@ -205,6 +209,8 @@ private:
     QByteArray m_root;  // its canonical path, as bytes for libarchive
     QHash<QByteArray, Kind> m_kinds;
     QHash<QByteArray, qint64> m_fileSizes;
+    QHash<QByteArray, QByteArray> m_fileHashes;
+    QList<QPair<QString, QByteArray>> m_linkTargets;
     std::vector<Link> m_links;
     QList<ExtractedFile> m_files;
     qint64 m_entries = 0;
@@ -226,6 +232,7 @@ ExtractResult Extraction::run(const QString &stagingDir)
     if (!stop) {
         result.status = ExtractResult::Status::Succeeded;
         result.files = std::move(m_files);
+        result.links = std::move(m_linkTargets);
         qCInfo(lcArchive).noquote() << "unpacked" << m_entries << "entries," << m_bytesWritten
                                     << "bytes into" << m_rootPath;
         return result;
@@ -471,8 +478,9 @@ std::optional<Stop> Extraction::writeEntry(archive *in, archive *out, archive_en
     m_kinds.insert(rel, kind);
 
     qint64 size = 0;
+    QByteArray sha256Hex;
     if (kind == Kind::File) {
-        if (auto stop = copyData(in, out, name, size)) {
+        if (auto stop = copyData(in, out, name, size, sha256Hex)) {
             return stop;
         }
     }
@@ -481,22 +489,29 @@ std::optional<Stop> Extraction::writeEntry(archive *in, archive *out, archive_en
         return writeFailure(out, name);
     }
     if (kind == Kind::File) {
-        if (rawHardlink != nullptr) {
-            size = std::max(size, m_fileSizes.value(hardlinkRel));
+        if (rawHardlink != nullptr && size == 0) {
+            // A hard link without data of its own is the file it names.
+            size = m_fileSizes.value(hardlinkRel);
+            sha256Hex = m_fileHashes.value(hardlinkRel);
         }
         m_fileSizes.insert(rel, size);
-        m_files.append({QFile::decodeName(rel), size});
+        m_fileHashes.insert(rel, sha256Hex);
+        m_files.append({QFile::decodeName(rel), size, sha256Hex});
     } else if (kind == Kind::Link) {
         m_links.push_back({parts, name});
+        const char *rawTarget = archive_entry_symlink(entry);
+        m_linkTargets.append({QFile::decodeName(rel), QByteArray(rawTarget)});
     }
     reportProgress();
     return std::nullopt;
 }
 
 std::optional<Stop> Extraction::copyData(archive *in, archive *out, const QString &name,
-                                         qint64 &size)
+                                         qint64 &size, QByteArray &sha256Hex)
 {
     qint64 end = 0; // of the file so far; a hole counts as written
+    toolhub::Sha256 hash;
+    static const std::array<char, 64 * 1024> zeros{};
     for (;;) {
         if (m_cancel.load()) {
             return Stop{ExtractResult::Status::Canceled, TaskError::Internal, {}};
@@ -524,11 +539,24 @@ std::optional<Stop> Extraction::copyData(archive *in, archive *out, const QStrin
         if (written < ARCHIVE_OK) {
             return writeFailure(out, name);
         }
+        // The content's hash as the file will read: holes are zeros. Blocks come in order.
+        for (qint64 hole = offset - end; hole > 0;) {
+            const qint64 chunk = std::min<qint64>(hole, qint64(zeros.size()));
+            hash.update(std::string_view(zeros.data(), std::size_t(chunk)));
+            hole -= chunk;
+        }
+        if (blockEnd > end) {
+            const qint64 skip = std::max<qint64>(0, end - offset);
+            hash.update(std::string_view(static_cast<const char *>(block) + skip,
+                                         std::size_t(blockEnd - std::max<qint64>(end, offset))));
+        }
         m_bytesWritten += growth;
         end = std::max(end, blockEnd);
         reportProgress();
     }
     size = end;
+    const auto digest = hash.finish();
+    sha256Hex = QByteArray::fromStdString(toolhub::toHex(digest));
     return std::nullopt;
 }
 

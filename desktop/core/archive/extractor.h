@@ -22,6 +22,7 @@ struct ExtractLimits {
 struct ExtractedFile {
     QString path; // relative to the staging folder, '/'-separated
     qint64 size = 0;
+    QByteArray sha256Hex; // of the content, computed while it was written
 
     friend bool operator==(const ExtractedFile &, const ExtractedFile &) = default;
 };
@@ -45,6 +46,8 @@ struct ExtractResult {
     qint64 bytesWritten = 0;
     qint64 sourceBytes = 0;
     QList<ExtractedFile> files; // when Succeeded, in archive order
+    // Symbolic links, when Succeeded: path as in `files`, and what the link says.
+    QList<QPair<QString, QByteArray>> links;
 
     [[nodiscard]] bool ok() const { return status == Status::Succeeded; }
 };

@@ -10,6 +10,7 @@
 #include "core/logging.h"
 #include "core/net/download.h"
 #include "core/net/growing_file_reader.h"
+#include "toolhub/sha256.h"
 
 #include <QDir>
 #include <QFile>
@@ -64,6 +65,24 @@ private:
 };
 
 namespace {
+
+// What the registry keeps of an extraction: every file with size and SHA-256 (hashed while it
+// was written) and every symbolic link with the SHA-256 of what it says, by path.
+std::vector<InstalledFile> recordOf(const ExtractResult &result)
+{
+    std::vector<InstalledFile> files;
+    files.reserve(std::size_t(result.files.size() + result.links.size()));
+    for (const ExtractedFile &file : result.files) {
+        files.push_back({file.path, file.size, file.sha256Hex});
+    }
+    for (const auto &[path, target] : result.links) {
+        files.push_back(
+            {path, 0, QByteArray::fromStdString(toolhub::sha256Hex(target.toStdString()))});
+    }
+    std::sort(files.begin(), files.end(),
+              [](const InstalledFile &a, const InstalledFile &b) { return a.path < b.path; });
+    return files;
+}
 
 bool isZip(const QString &fileName)
 {
@@ -248,7 +267,7 @@ void InstallTask::commit()
 {
     setCancelable(false);
     setStatusText(tr("Installing %1 %2").arg(m_request.tool, m_request.version));
-    auto files = std::make_shared<std::vector<InstalledFile>>();
+    auto files = std::make_shared<std::vector<InstalledFile>>(recordOf(m_extract->result()));
     auto replaced = std::make_shared<QString>(); // the old folder of a reinstall, swapped away
     const QString staging = m_staging;
     const QString target = m_target;
@@ -265,9 +284,7 @@ void InstallTask::commit()
                 if (!unpacked.ok()) {
                     return BackgroundTask::Failure{unpacked.error, unpacked.message};
                 }
-            }
-            if (auto failed = takeInventory(staging, *files, control)) {
-                return failed;
+                *files = recordOf(unpacked);
             }
             if (QFileInfo::exists(target) || QFileInfo(target).isSymLink()) {
                 *replaced = target + QStringLiteral(".old-") +

@@ -80,7 +80,13 @@ QList<Entry> toolEntries(Format format)
 // For QCOMPARE of file lists.
 char *toString(const ExtractedFile &file)
 {
-    return QTest::toString(file.path + QLatin1Char(' ') + QString::number(file.size));
+    return QTest::toString(file.path + QLatin1Char(' ') + QString::number(file.size) +
+                           QLatin1Char(' ') + QString::fromLatin1(file.sha256Hex));
+}
+
+static QByteArray sha256Hex(const QByteArray &bytes)
+{
+    return QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex();
 }
 
 class ExtractorTest : public QObject {
@@ -155,13 +161,15 @@ private Q_SLOTS:
 
         qint64 dataBytes = 0;
         QList<ExtractedFile> expectedFiles;
+        QList<QPair<QString, QByteArray>> expectedLinks;
         for (const Entry &entry : entries) {
             const QString path = m_staging + QLatin1Char('/') + QFile::decodeName(entry.path);
             switch (entry.type) {
             case Entry::Type::File:
                 QCOMPARE(fileContents(path), entry.data);
                 dataBytes += entry.data.size();
-                expectedFiles.append({QFile::decodeName(entry.path), entry.data.size()});
+                expectedFiles.append(
+                    {QFile::decodeName(entry.path), entry.data.size(), sha256Hex(entry.data)});
                 break;
             case Entry::Type::Folder:
                 QVERIFY2(QFileInfo(path).isDir(), qPrintable(path));
@@ -171,12 +179,14 @@ private Q_SLOTS:
                 QVERIFY2(QFileInfo(path).isSymLink(), qPrintable(path));
                 QCOMPARE(QByteArray::fromStdString(std::filesystem::read_symlink(fsPath(path))),
                          entry.target);
+                expectedLinks.append({QFile::decodeName(entry.path), entry.target});
                 break;
             case Entry::Type::Hardlink: {
                 const QString target =
                     m_staging + QLatin1Char('/') + QFile::decodeName(entry.target);
                 QVERIFY(std::filesystem::equivalent(fsPath(path), fsPath(target)));
-                expectedFiles.append({QFile::decodeName(entry.path), QFileInfo(target).size()});
+                expectedFiles.append({QFile::decodeName(entry.path), QFileInfo(target).size(),
+                                      sha256Hex(fileContents(target))});
                 break;
             }
             case Entry::Type::CharDevice:
@@ -185,6 +195,7 @@ private Q_SLOTS:
             }
         }
         QCOMPARE(result.files, expectedFiles);
+        QCOMPARE(result.links, expectedLinks);
         QCOMPARE(result.bytesWritten, dataBytes);
 
         using std::filesystem::perms;
