@@ -4,7 +4,6 @@
 #include "http/representation.h"
 #include "toolhub/crypto.h"
 #include "toolhub/semver.h"
-#include "toolhub/sha256.h"
 
 #include <charconv>
 
@@ -242,8 +241,8 @@ void addCatalogRoutes(Router &router, CatalogRoutesContext context)
                        return fail(std::move(data).error());
                    }
                    ReleaseManifest manifest;
-                   // A release's content is fixed once published: its publication time (in
-                   // milliseconds) orders its manifests the same way on every replica.
+                   // The content revision stored with the release when its manifest content
+                   // changed: every replica signs the same version for the same content.
                    manifest.manifestVersion = data->manifestVersion;
                    manifest.product = data->product;
                    manifest.tool = tool->slug;
