@@ -10,7 +10,6 @@
 #include "core/logging.h"
 #include "core/net/download.h"
 #include "core/net/growing_file_reader.h"
-#include "toolhub/sha256.h"
 
 #include <QDir>
 #include <QFile>
@@ -76,8 +75,7 @@ std::vector<InstalledFile> recordOf(const ExtractResult &result)
         files.push_back({file.path, file.size, file.sha256Hex});
     }
     for (const auto &[path, target] : result.links) {
-        files.push_back(
-            {path, 0, QByteArray::fromStdString(toolhub::sha256Hex(target.toStdString()))});
+        files.push_back({path, 0, linkDigest(target)});
     }
     std::sort(files.begin(), files.end(),
               [](const InstalledFile &a, const InstalledFile &b) { return a.path < b.path; });

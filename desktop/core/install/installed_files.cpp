@@ -59,14 +59,13 @@ std::optional<QByteArray> hashFile(const QString &path, qint64 &size,
     return QByteArray::fromStdString(toolhub::toHex(digest));
 }
 
-// SHA-256 of what a symbolic link says (not of what it points to), as lowercase hex.
+// linkDigest() of the symbolic link at `path`.
 QByteArray hashLinkTarget(const QString &path)
 {
     std::error_code error;
     const auto target = std::filesystem::read_symlink(QFile::encodeName(path).toStdString(), error);
-    return QByteArray::fromStdString(toolhub::sha256Hex(error ? std::string() : target.string()));
+    return linkDigest(error ? QByteArray() : QByteArray::fromStdString(target.string()));
 }
-
 bool isSafeRelative(const QString &path)
 {
     if (path.isEmpty() || QDir::isAbsolutePath(path) || path.contains(QLatin1Char('\\'))) {
@@ -79,6 +78,11 @@ bool isSafeRelative(const QString &path)
 }
 
 } // namespace
+
+QByteArray linkDigest(const QByteArray &target)
+{
+    return QByteArray::fromStdString(toolhub::sha256Hex(target.toStdString()));
+}
 
 std::optional<Failure> takeInventory(const QString &folder, std::vector<InstalledFile> &files,
                                      BackgroundTask::Control &control)

@@ -13,6 +13,10 @@
 // What an installation put on disk, and checking and removing exactly that. All of these block
 // (they read or delete whole trees): run them in a BackgroundTask.
 
+// What the registry keeps as a symbolic link's SHA-256: that of what the link says (its target
+// text as stored in the file system), never of what it points to.
+[[nodiscard]] QByteArray linkDigest(const QByteArray &target);
+
 // Every regular file and symbolic link under `folder` ('/'-separated relative paths, sorted),
 // with size and SHA-256 (of a link: of its target text). Fails on anything else (devices,
 // fifos) and when `canceled` becomes true.
