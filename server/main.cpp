@@ -6,6 +6,7 @@
 #include "core/config/config.h"
 #include "core/demo/demo.h"
 #include "core/downloads/downloads.h"
+#include "core/installations/installations.h"
 #include "core/instance/instance.h"
 #include "core/licensing/licensing.h"
 #include "core/logging/logger.h"
@@ -200,6 +201,7 @@ int serve(const ServerConfig &config, const Logger &logger)
     Licensing licensing(db);
     Catalog catalog(db, licensing);
     Downloads downloads(db);
+    Installations installations(db);
     const auto unixNow = [] {
         return std::chrono::duration_cast<std::chrono::seconds>(
                    std::chrono::system_clock::now().time_since_epoch())
@@ -227,6 +229,7 @@ int serve(const ServerConfig &config, const Logger &logger)
     http::addCatalogRoutes(router, {
                                        .catalog = catalog,
                                        .downloads = downloads,
+                                       .installations = installations,
                                        .identity = (*auth)->identity(),
                                        .signingKey = *signingKey,
                                        .authenticate =

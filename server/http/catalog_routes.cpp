@@ -1,8 +1,11 @@
 #include "http/catalog_routes.h"
 
 #include "http/file_response.h"
+#include "http/problem.h"
 #include "http/representation.h"
+#include "toolhub/ascii.h"
 #include "toolhub/crypto.h"
+#include "toolhub/manifest.h"
 #include "toolhub/semver.h"
 
 #include <charconv>
@@ -43,6 +46,164 @@ Result<std::optional<Channel>> channelParameter(const Request &request)
 std::string_view param(const Request &request, const char *name)
 {
     return request.pathParams.at(name);
+}
+
+// Whether the body is declared as JSON: application/json, with or without parameters.
+bool hasJsonBody(const Request &request)
+{
+    const auto type = request.headers.get("Content-Type");
+    if (!type) {
+        return false;
+    }
+    auto mediaType = type->substr(0, type->find(';'));
+    while (!mediaType.empty() && (mediaType.back() == ' ' || mediaType.back() == '\t')) {
+        mediaType.remove_suffix(1);
+    }
+    constexpr std::string_view json = "application/json";
+    return mediaType.size() == json.size() &&
+           std::equal(mediaType.begin(), mediaType.end(), json.begin(),
+                      [](char a, char b) { return ascii::toLower(a) == b; });
+}
+
+// A POST /api/v1/installations body, validated.
+struct InstallationReport {
+    std::string product;
+    std::string tool;
+    SemVer version;
+    Platform platform = Platform::Linux;
+    Arch arch = Arch::X86_64;
+    InstallAction action = InstallAction::Install;
+    std::string machineId;
+    std::optional<std::string> machineName;
+};
+
+Error invalidMember(std::string_view member, std::string_view message)
+{
+    return Error{ErrorCode::InvalidArgument, std::string{member} + ": " + std::string{message}};
+}
+
+// The string member `member` of the object `body`; none (no error) when it is optional and
+// absent or null.
+Result<std::optional<std::string>> stringMember(const nlohmann::json &body, std::string_view member,
+                                                bool required)
+{
+    const auto it = body.find(member);
+    if (it == body.end() || (!required && it->is_null())) {
+        if (required) {
+            return fail(invalidMember(member, "required"));
+        }
+        return std::optional<std::string>{};
+    }
+    if (!it->is_string()) {
+        return fail(invalidMember(member, "expected a string"));
+    }
+    return std::optional<std::string>{it->get<std::string>()};
+}
+
+Result<InstallationReport> installationReportFromJson(std::string_view text)
+{
+    const auto body = nlohmann::json::parse(text, nullptr, false);
+    if (body.is_discarded()) {
+        return fail(ErrorCode::InvalidArgument, "the body is not valid JSON");
+    }
+    if (!body.is_object()) {
+        return fail(ErrorCode::InvalidArgument, "the body must be a JSON object");
+    }
+    InstallationReport report;
+    const auto required = [&](std::string_view member) -> Result<std::string> {
+        auto value = stringMember(body, member, true);
+        if (!value) {
+            return fail(std::move(value).error());
+        }
+        return std::move(**value);
+    };
+    for (const auto &[member, out] :
+         {std::pair{"product", &report.product}, std::pair{"tool", &report.tool}}) {
+        auto value = required(member);
+        if (!value) {
+            return fail(std::move(value).error());
+        }
+        if (!isValidIdentifier(*value)) {
+            return fail(invalidMember(member, "expected [a-z0-9][a-z0-9._-]{0,63}"));
+        }
+        *out = std::move(value).value();
+    }
+    auto version = required("version");
+    if (!version) {
+        return fail(std::move(version).error());
+    }
+    auto semver = parseSemVer(*version);
+    if (!semver) {
+        return fail(invalidMember("version", semver.error().message));
+    }
+    report.version = std::move(semver).value();
+    auto platform = required("platform");
+    if (!platform) {
+        return fail(std::move(platform).error());
+    }
+    auto parsedPlatform = parsePlatform(*platform);
+    if (!parsedPlatform) {
+        return fail(invalidMember("platform", parsedPlatform.error().message));
+    }
+    report.platform = *parsedPlatform;
+    auto arch = required("arch");
+    if (!arch) {
+        return fail(std::move(arch).error());
+    }
+    auto parsedArch = parseArch(*arch);
+    if (!parsedArch) {
+        return fail(invalidMember("arch", parsedArch.error().message));
+    }
+    report.arch = *parsedArch;
+    auto action = required("action");
+    if (!action) {
+        return fail(std::move(action).error());
+    }
+    auto parsedAction = parseInstallAction(*action);
+    if (!parsedAction) {
+        return fail(invalidMember("action", parsedAction.error().message));
+    }
+    report.action = *parsedAction;
+    auto machineId = required("machine_id");
+    if (!machineId) {
+        return fail(std::move(machineId).error());
+    }
+    if (!isValidMachineId(*machineId)) {
+        return fail(invalidMember("machine_id", "expected 8 to 64 letters, digits or '-'"));
+    }
+    report.machineId = std::move(machineId).value();
+    auto machineName = stringMember(body, "machine_name", false);
+    if (!machineName) {
+        return fail(std::move(machineName).error());
+    }
+    // An empty name is no name, as optional members are on output.
+    if (*machineName && !(*machineName)->empty()) {
+        if (!isValidMachineName(**machineName)) {
+            return fail(
+                invalidMember("machine_name", "expected at most " + std::to_string(kMaxNameLength) +
+                                                  " bytes of UTF-8 without control characters"));
+        }
+        report.machineName = std::move(*machineName);
+    }
+    return report;
+}
+
+nlohmann::json installationJson(const Installation &installation)
+{
+    nlohmann::json out{
+        {"machine_id", installation.machineId},
+        {"product", installation.product},
+        {"tool", installation.tool},
+        {"version", installation.version},
+        {"platform", toString(installation.platform)},
+        {"arch", toString(installation.arch)},
+        {"updated_at",
+         formatTimestamp(std::chrono::sys_seconds{std::chrono::seconds{installation.updatedAt}})},
+    };
+    if (installation.machineName) {
+        out["machine_name"] = *installation.machineName;
+    }
+    return out;
 }
 
 } // namespace
@@ -262,6 +423,17 @@ void addCatalogRoutes(Router &router, CatalogRoutesContext context)
                    return response;
                }));
 
+    // The key manifests are signed with, for the app to pin at its first sign-in (or for IT to
+    // preset). Public: it is the key's purpose to be known; trusting it is the pin's job.
+    router.add("GET", "/api/v1/signing-key", [shared](Request &request) -> Result<Response> {
+        const nlohmann::json body{{"algorithm", "Ed25519"},
+                                  {"key_id", shared->signingKey.keyId()},
+                                  {"public_key", shared->signingKey.publicKeyBase64()}};
+        auto response = jsonWithETag(request, body);
+        response.headers.set("Cache-Control", "public, max-age=300");
+        return response;
+    });
+
     router.add("GET", "/api/v1/artifacts/{artifact}/download",
                authed([](Request &request, const Principal &caller,
                          CatalogRoutesContext &c) -> Result<Response> {
@@ -318,6 +490,91 @@ void addCatalogRoutes(Router &router, CatalogRoutesContext context)
                    file.path = c.artifactDir / *resource->storageKey;
                    file.downloadName = resource->resource.fileName.value_or("download");
                    return serveFile(request, file);
+               }));
+
+    // 201 with the stored row for install, update, rollback and repair; 204 for remove.
+    router.add("POST", "/api/v1/installations",
+               authed([](Request &request, const Principal &caller,
+                         CatalogRoutesContext &c) -> Result<Response> {
+                   if (caller.userId.empty()) {
+                       return fail(ErrorCode::NotFound, "There is nothing at this address.");
+                   }
+                   if (!hasJsonBody(request)) {
+                       return problemResponse(415, "unsupported_media_type",
+                                              "The body must be application/json.", request);
+                   }
+                   auto report = installationReportFromJson(request.body);
+                   if (!report) {
+                       return fail(std::move(report).error());
+                   }
+                   const auto now = c.now();
+                   std::string version;
+                   if (report->action == InstallAction::Remove) {
+                       // The tool must still be one the organization sees; the release need not be
+                       // offered any more (it may have been yanked since it was installed).
+                       auto releases = c.catalog.releases(caller.organizationId, report->product,
+                                                          report->tool, std::nullopt, now);
+                       if (!releases) {
+                           return fail(std::move(releases).error());
+                       }
+                       version = report->version.toString();
+                   } else {
+                       // The same check as the manifest route: only a release offered to the
+                       // organization right now.
+                       auto data = c.catalog.manifestData(caller.organizationId, report->product,
+                                                          report->tool, report->version, now);
+                       if (!data) {
+                           return fail(std::move(data).error());
+                       }
+                       version = data->release.version.toString();
+                   }
+                   InstallationEvent event;
+                   event.userId = caller.userId;
+                   event.organizationId = caller.organizationId;
+                   event.machineId = report->machineId;
+                   event.machineName = report->machineName;
+                   event.product = report->product;
+                   event.tool = report->tool;
+                   event.version = std::move(version);
+                   event.platform = report->platform;
+                   event.arch = report->arch;
+                   event.action = report->action;
+                   event.clientIp = request.context.clientAddress;
+                   event.at = now;
+                   auto stored = c.installations.recordInstallationEvent(event);
+                   if (!stored) {
+                       return fail(std::move(stored).error());
+                   }
+                   Response response;
+                   if (*stored) {
+                       response = Response::json(201, installationJson(**stored));
+                   } else {
+                       response.status = 204;
+                   }
+                   response.headers.set("Cache-Control", "no-store");
+                   return response;
+               }));
+
+    router.add("GET", "/api/v1/installations",
+               authed([](Request &request, const Principal &caller,
+                         CatalogRoutesContext &c) -> Result<Response> {
+                   if (caller.userId.empty()) {
+                       return fail(ErrorCode::NotFound, "There is nothing at this address.");
+                   }
+                   auto installations = c.installations.installationsOf(caller.userId);
+                   if (!installations) {
+                       return fail(std::move(installations).error());
+                   }
+                   std::vector<nlohmann::json> items;
+                   items.reserve(installations->size());
+                   for (const auto &installation : *installations) {
+                       items.push_back(installationJson(installation));
+                   }
+                   auto body = page(request, items);
+                   if (!body) {
+                       return fail(std::move(body).error());
+                   }
+                   return jsonWithETag(request, *body);
                }));
 }
 

@@ -4,6 +4,7 @@
 #include "core/catalog/catalog.h"
 #include "core/downloads/downloads.h"
 #include "core/identity/identity.h"
+#include "core/installations/installations.h"
 #include "core/signing/signing_key.h"
 #include "http/router.h"
 
@@ -17,6 +18,7 @@ namespace toolhub::server::http {
 struct CatalogRoutesContext {
     Catalog &catalog;
     Downloads &downloads;
+    Installations &installations;
     IdentityStore &identity;
     const SigningKey &signingKey;
     std::function<Result<Principal>(const Request &)> authenticate;
@@ -37,6 +39,9 @@ struct CatalogRoutesContext {
 //   GET /api/v1/tools/{tool}/releases/{version}/manifest
 //   GET /api/v1/artifacts/{artifact}/download
 //   GET /api/v1/resources/{resource}/download
+//   POST /api/v1/installations    the desktop app reports an install, update, rollback,
+//                                 repair or remove on one of the caller's machines
+//   GET /api/v1/installations     the caller's own current installations (never another user's)
 void addCatalogRoutes(Router &router, CatalogRoutesContext context);
 
 // A JSON response with a strong ETag over its bytes; 304 (no body) when If-None-Match matches.

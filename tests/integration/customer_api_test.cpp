@@ -3,6 +3,7 @@
 
 #include "core/catalog/catalog.h"
 #include "core/identity/identity.h"
+#include "core/installations/installations.h"
 #include "core/licensing/licensing.h"
 #include "http_client.h"
 #include "native_sign_in.h"
@@ -21,6 +22,7 @@
 #include <QFileInfo>
 #include <QHostAddress>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QNetworkAccessManager>
 #include <QTcpSocket>
 #include <QTest>
@@ -37,6 +39,38 @@ QStringList slugs(const QJsonArray &items, const char *member = "slug")
     QStringList out;
     for (const auto &item : items) {
         out << item.toObject().value(QLatin1String(member)).toString();
+    }
+    return out;
+}
+
+// A POST /api/v1/installations body.
+QJsonObject installationReport(const QString &product, const QString &tool, const QString &version,
+                               const QString &action, const QString &machineId)
+{
+    return QJsonObject{
+        {QStringLiteral("product"), product},
+        {QStringLiteral("tool"), tool},
+        {QStringLiteral("version"), version},
+        {QStringLiteral("platform"), QStringLiteral("linux")},
+        {QStringLiteral("arch"), QStringLiteral("x86_64")},
+        {QStringLiteral("action"), action},
+        {QStringLiteral("machine_id"), machineId},
+    };
+}
+
+QByteArray compact(const QJsonObject &object)
+{
+    return QJsonDocument(object).toJson(QJsonDocument::Compact);
+}
+
+// The items of `installations` (a GET /api/v1/installations page) on machine `machineId`.
+QList<QJsonObject> onMachine(const QJsonArray &installations, const QString &machineId)
+{
+    QList<QJsonObject> out;
+    for (const auto &item : installations) {
+        if (item.toObject().value(QLatin1String("machine_id")).toString() == machineId) {
+            out << item.toObject();
+        }
     }
     return out;
 }
@@ -60,6 +94,7 @@ private Q_SLOTS:
     void licensesAreTheOrganizationsOwn();
     void manifestIsSignedAndVerifies();
     void manifestsOutsideTheEntitlementAre404();
+    void signingKeyIsPublic();
     void artifactDownloadsAreWholeAndResumable();
     void artifactsOfOtherOrganizationsAre404();
     void documentsFollowTheirRelease();
@@ -67,6 +102,13 @@ private Q_SLOTS:
     void pagingWithLimitAndCursor();
     void productListFollowsOtherWritersAndExpiry();
     void downloadsResetMidwayEndOnlyTheirConnection();
+    void installationReportsNeedATokenAndJson();
+    void installThenUpdateKeepsOneRowPerMachineAndTool();
+    void removeDeletesTheRowEvenOfAnUnofferedVersion();
+    void reportsOutsideTheEntitlementAre404AndNotRecorded();
+    void malformedReportsAre400NamingTheMember();
+    void installationsAreTheCallersOwn();
+    void usersWithoutOrganizationGet404ForInstallations();
 
 private:
     // The server's database on a connection of this test, as another process would open it.
@@ -74,6 +116,13 @@ private:
 
     HttpExchange get(const QString &token, const QString &path,
                      QList<QPair<QByteArray, QByteArray>> headers = {});
+    HttpExchange postReport(const QString &token, const QByteArray &body,
+                            const QByteArray &contentType = "application/json");
+    // All of the caller's current installations (every page of GET /api/v1/installations).
+    QJsonArray installationsOf(const QString &token);
+    // The reports stored for the organization `organizationSlug`, on machine `machineId`.
+    std::vector<toolhub::server::InstallationEventRecord>
+    eventsOn(const std::string &organizationSlug, const QString &machineId);
 
     Backend m_backend;
     std::unique_ptr<PostgresCluster> m_cluster;
@@ -81,6 +130,7 @@ private:
     QNetworkAccessManager m_network;
     QString m_acme;   // alice, ACME Robotics: fluxcad, meshlab-pro, datastream
     QString m_globex; // dana, Globex: fluxcad (maintenance ended 2025-12-31), datastream
+    QString m_bob;    // bob, ACME Robotics, as alice
     QByteArray m_publicKey;
 };
 
@@ -89,6 +139,64 @@ HttpExchange CustomerApiTest::get(const QString &token, const QString &path,
 {
     headers.append({"Authorization", "Bearer " + token.toLatin1()});
     return httpRequest(m_network, "GET", m_server->url(path), headers);
+}
+
+HttpExchange CustomerApiTest::postReport(const QString &token, const QByteArray &body,
+                                         const QByteArray &contentType)
+{
+    return httpRequest(
+        m_network, "POST", m_server->url(QStringLiteral("/api/v1/installations")),
+        {{"Authorization", "Bearer " + token.toLatin1()}, {"Content-Type", contentType}}, body);
+}
+
+QJsonArray CustomerApiTest::installationsOf(const QString &token)
+{
+    QJsonArray all;
+    QString path = QStringLiteral("/api/v1/installations?limit=200");
+    for (;;) {
+        const auto reply = get(token, path);
+        if (reply.status != 200) {
+            // Fails the calling test, so that an empty answer never passes for "no rows".
+            QTest::qFail(
+                qPrintable(QStringLiteral("GET %1 answered %2").arg(path).arg(reply.status)),
+                __FILE__, __LINE__);
+            return {};
+        }
+        for (const auto &item : reply.json().value(QLatin1String("items")).toArray()) {
+            all.append(item);
+        }
+        const auto cursor = reply.json().value(QLatin1String("next_cursor")).toString();
+        if (cursor.isEmpty()) {
+            return all;
+        }
+        path = QStringLiteral("/api/v1/installations?limit=200&cursor=") + cursor;
+    }
+}
+
+std::vector<toolhub::server::InstallationEventRecord>
+CustomerApiTest::eventsOn(const std::string &organizationSlug, const QString &machineId)
+{
+    // Failures fail the calling test, so that an empty answer never passes for "no rows".
+    auto db = openServerDatabase();
+    if (!db) {
+        QTest::qFail("cannot open the server's database", __FILE__, __LINE__);
+        return {};
+    }
+    toolhub::server::IdentityStore identity(*db, [] { return QDateTime::currentSecsSinceEpoch(); });
+    const auto organization = identity.findOrganizationBySlug(organizationSlug);
+    if (!organization) {
+        QTest::qFail(messageOf(organization), __FILE__, __LINE__);
+        return {};
+    }
+    auto events = toolhub::server::Installations(*db).recentEvents(organization->id, 10000);
+    if (!events) {
+        QTest::qFail(messageOf(events), __FILE__, __LINE__);
+        return {};
+    }
+    std::erase_if(*events, [&](const toolhub::server::InstallationEventRecord &record) {
+        return record.event.machineId != machineId.toStdString();
+    });
+    return std::move(events).value();
 }
 
 void CustomerApiTest::initTestCase()
@@ -125,6 +233,11 @@ void CustomerApiTest::initTestCase()
                    .value(QLatin1String("access_token"))
                    .toString();
     QVERIFY2(!m_globex.isEmpty(), qPrintable(error));
+    m_bob = signInNative(*m_server, QStringLiteral("bob.barnes@acme.example"),
+                         QStringLiteral("acme-demo-2"), &error)
+                .value(QLatin1String("access_token"))
+                .toString();
+    QVERIFY2(!m_bob.isEmpty(), qPrintable(error));
 }
 
 void CustomerApiTest::cleanupTestCase()
@@ -256,6 +369,28 @@ void CustomerApiTest::manifestIsSignedAndVerifies()
     auto tampered = *signedManifest;
     tampered.payload[tampered.payload.find("2.0.0")] = '3';
     QVERIFY(!toolhub::verifyManifest(tampered, key).ok());
+}
+
+void CustomerApiTest::signingKeyIsPublic()
+{
+    // Without a token: the app reads it right after its first sign-in to pin it.
+    const auto reply =
+        httpRequest(m_network, "GET", m_server->url(QStringLiteral("/api/v1/signing-key")));
+    QCOMPARE(reply.status, 200);
+    const auto body = reply.json();
+    QCOMPARE(body.value(QLatin1String("algorithm")).toString(), QStringLiteral("Ed25519"));
+    QCOMPARE(QByteArray::fromBase64(body.value(QLatin1String("public_key")).toString().toLatin1()),
+             m_publicKey);
+    const auto key = std::as_bytes(std::span(m_publicKey.constData(), 32));
+    QCOMPARE(body.value(QLatin1String("key_id")).toString().toStdString(),
+             toolhub::manifestKeyId(key));
+    QVERIFY(reply.header("Cache-Control").contains("public"));
+    const QByteArray etag = reply.header("ETag");
+    QVERIFY(!etag.isEmpty());
+    QCOMPARE(httpRequest(m_network, "GET", m_server->url(QStringLiteral("/api/v1/signing-key")),
+                         {{"If-None-Match", etag}})
+                 .status,
+             304);
 }
 
 void CustomerApiTest::manifestsOutsideTheEntitlementAre404()
@@ -516,6 +651,339 @@ void CustomerApiTest::downloadsResetMidwayEndOnlyTheirConnection()
     QCOMPARE(whole.status, 200);
     QCOMPARE(whole.body.size(), content.size());
     QVERIFY(whole.body == content);
+}
+
+void CustomerApiTest::installationReportsNeedATokenAndJson()
+{
+    const QString machine = QStringLiteral("token-check-0001");
+    const QByteArray body =
+        compact(installationReport(QStringLiteral("fluxcad"), QStringLiteral("flux-cli"),
+                                   QStringLiteral("1.0.0"), QStringLiteral("install"), machine));
+    const QUrl url = m_server->url(QStringLiteral("/api/v1/installations"));
+    const auto anonymous =
+        httpRequest(m_network, "POST", url, {{"Content-Type", "application/json"}}, body);
+    QCOMPARE(anonymous.status, 401);
+    QCOMPARE(anonymous.header("Content-Type"), QByteArray("application/problem+json"));
+    QCOMPARE(httpRequest(m_network, "GET", url).status, 401);
+    QCOMPARE(postReport(QStringLiteral("forged.token"), body).status, 401);
+
+    for (const QByteArray &type :
+         {QByteArrayLiteral("text/plain"), QByteArrayLiteral("application/x-www-form-urlencoded"),
+          QByteArrayLiteral("application/jsonx")}) {
+        const auto reply = postReport(m_acme, body, type);
+        QVERIFY2(reply.status == 415, type.constData());
+        QCOMPARE(reply.header("Content-Type"), QByteArray("application/problem+json"));
+        QCOMPARE(reply.json().value(QLatin1String("code")).toString(),
+                 QStringLiteral("unsupported_media_type"));
+    }
+    QVERIFY(onMachine(installationsOf(m_acme), machine).isEmpty());
+    QVERIFY(eventsOn("acme", machine).empty());
+}
+
+void CustomerApiTest::installThenUpdateKeepsOneRowPerMachineAndTool()
+{
+    const QString machine = QStringLiteral("alice-laptop-0001");
+    // 100 two-byte characters: exactly the 200 bytes allowed.
+    const QString machineName = QString(100, QChar(0xE9));
+    auto report = installationReport(QStringLiteral("fluxcad"), QStringLiteral("flux-cli"),
+                                     QStringLiteral("1.0.0"), QStringLiteral("install"), machine);
+    report.insert(QStringLiteral("machine_name"), machineName);
+    const auto install = postReport(m_acme, compact(report), "application/json; charset=utf-8");
+    QCOMPARE(install.status, 201);
+    const auto stored = install.json();
+    QCOMPARE(stored.value(QLatin1String("machine_id")).toString(), machine);
+    QCOMPARE(stored.value(QLatin1String("machine_name")).toString(), machineName);
+    QCOMPARE(stored.value(QLatin1String("product")).toString(), QStringLiteral("fluxcad"));
+    QCOMPARE(stored.value(QLatin1String("tool")).toString(), QStringLiteral("flux-cli"));
+    QCOMPARE(stored.value(QLatin1String("version")).toString(), QStringLiteral("1.0.0"));
+    QCOMPARE(stored.value(QLatin1String("platform")).toString(), QStringLiteral("linux"));
+    QCOMPARE(stored.value(QLatin1String("arch")).toString(), QStringLiteral("x86_64"));
+    const auto updatedAt =
+        QDateTime::fromString(stored.value(QLatin1String("updated_at")).toString(), Qt::ISODate);
+    QVERIFY(updatedAt.isValid());
+    QVERIFY(qAbs(updatedAt.secsTo(QDateTime::currentDateTimeUtc())) < 300);
+
+    // An update without a machine name keeps the one stored.
+    report = installationReport(QStringLiteral("fluxcad"), QStringLiteral("flux-cli"),
+                                QStringLiteral("2.0.0"), QStringLiteral("update"), machine);
+    const auto update = postReport(m_acme, compact(report));
+    QCOMPARE(update.status, 201);
+    QCOMPARE(update.json().value(QLatin1String("version")).toString(), QStringLiteral("2.0.0"));
+    QCOMPARE(update.json().value(QLatin1String("machine_name")).toString(), machineName);
+
+    auto rows = onMachine(installationsOf(m_acme), machine);
+    QCOMPARE(rows.size(), 1);
+    QCOMPARE(rows.front().value(QLatin1String("tool")).toString(), QStringLiteral("flux-cli"));
+    QCOMPARE(rows.front().value(QLatin1String("version")).toString(), QStringLiteral("2.0.0"));
+    QCOMPARE(rows.front().value(QLatin1String("machine_name")).toString(), machineName);
+
+    // Rollback and repair move the same row; another architecture is stored as reported.
+    report = installationReport(QStringLiteral("fluxcad"), QStringLiteral("flux-cli"),
+                                QStringLiteral("1.0.1"), QStringLiteral("rollback"), machine);
+    QCOMPARE(postReport(m_acme, compact(report)).status, 201);
+    report.insert(QStringLiteral("action"), QStringLiteral("repair"));
+    report.insert(QStringLiteral("arch"), QStringLiteral("arm64"));
+    QCOMPARE(postReport(m_acme, compact(report)).status, 201);
+    rows = onMachine(installationsOf(m_acme), machine);
+    QCOMPARE(rows.size(), 1);
+    QCOMPARE(rows.front().value(QLatin1String("version")).toString(), QStringLiteral("1.0.1"));
+    QCOMPARE(rows.front().value(QLatin1String("arch")).toString(), QStringLiteral("arm64"));
+
+    // Every report is in the history, with who sent it from where.
+    auto db = openServerDatabase();
+    QVERIFY(db);
+    toolhub::server::IdentityStore identity(*db, [] { return QDateTime::currentSecsSinceEpoch(); });
+    const auto alice = identity.findUserByLogin("alice.archer@acme.example");
+    QVERIFY2(alice.ok(), messageOf(alice));
+    const auto events = eventsOn("acme", machine);
+    QStringList history;
+    for (const auto &record : events) {
+        history << QString::fromStdString(
+                       std::string{toolhub::server::toString(record.event.action)}) +
+                       QLatin1Char(' ') + QString::fromStdString(record.event.version);
+        QCOMPARE(record.event.userId, alice->id);
+        QCOMPARE(record.event.organizationId, alice->organizationId);
+        QCOMPARE(record.event.product, std::string{"fluxcad"});
+        QCOMPARE(record.event.tool, std::string{"flux-cli"});
+        QCOMPARE(record.event.clientIp, std::string{"127.0.0.1"});
+    }
+    history.sort();
+    QCOMPARE(history,
+             (QStringList{QStringLiteral("install 1.0.0"), QStringLiteral("repair 1.0.1"),
+                          QStringLiteral("rollback 1.0.1"), QStringLiteral("update 2.0.0")}));
+}
+
+void CustomerApiTest::removeDeletesTheRowEvenOfAnUnofferedVersion()
+{
+    const QString machine = QStringLiteral("alice-desktop-0002");
+    for (const auto &[tool, version] :
+         {std::pair{"fluxcad", "1.1.0"}, std::pair{"flux-cli", "1.0.1"}}) {
+        const auto reply = postReport(
+            m_acme, compact(installationReport(QStringLiteral("fluxcad"), QString::fromLatin1(tool),
+                                               QString::fromLatin1(version),
+                                               QStringLiteral("install"), machine)));
+        QCOMPARE(reply.status, 201);
+    }
+    QCOMPARE(onMachine(installationsOf(m_acme), machine).size(), 2);
+
+    const auto removed = postReport(
+        m_acme,
+        compact(installationReport(QStringLiteral("fluxcad"), QStringLiteral("fluxcad"),
+                                   QStringLiteral("1.1.0"), QStringLiteral("remove"), machine)));
+    QCOMPARE(removed.status, 204);
+    QVERIFY(removed.body.isEmpty());
+    auto rows = onMachine(installationsOf(m_acme), machine);
+    QCOMPARE(rows.size(), 1);
+    QCOMPARE(rows.front().value(QLatin1String("tool")).toString(), QStringLiteral("flux-cli"));
+
+    // A yanked release is no longer offered, but its removal is still reported and applied.
+    QCOMPARE(postReport(m_acme, compact(installationReport(
+                                    QStringLiteral("fluxcad"), QStringLiteral("flux-cli"),
+                                    QStringLiteral("1.2.0"), QStringLiteral("remove"), machine)))
+                 .status,
+             204);
+    QVERIFY(onMachine(installationsOf(m_acme), machine).isEmpty());
+    QCOMPARE(eventsOn("acme", machine).size(), std::size_t{4});
+}
+
+void CustomerApiTest::reportsOutsideTheEntitlementAre404AndNotRecorded()
+{
+    const QString machine = QStringLiteral("dana-laptop-0001");
+    const auto report = [&](const char *product, const char *tool, const char *version,
+                            const char *action) {
+        return compact(installationReport(QString::fromLatin1(product), QString::fromLatin1(tool),
+                                          QString::fromLatin1(version), QString::fromLatin1(action),
+                                          machine));
+    };
+    const auto detail = [](const HttpExchange &reply, const char *name) {
+        return reply.json()
+            .value(QLatin1String("detail"))
+            .toString()
+            .replace(QLatin1String(name), QLatin1String("<name>"));
+    };
+
+    // A product Globex holds no license for answers as a product that does not exist.
+    const auto unlicensed =
+        postReport(m_globex, report("meshlab-pro", "meshlab-pro", "3.0.0", "install"));
+    const auto missing =
+        postReport(m_globex, report("no-such-product", "meshlab-pro", "3.0.0", "install"));
+    QCOMPARE(unlicensed.status, 404);
+    QCOMPARE(missing.status, 404);
+    QCOMPARE(unlicensed.json().value(QLatin1String("code")).toString(),
+             QStringLiteral("not_found"));
+    QCOMPARE(detail(unlicensed, "meshlab-pro"), detail(missing, "no-such-product"));
+    QCOMPARE(get(m_globex, QStringLiteral("/api/v1/tools/meshlab-pro/releases/3.0.0/manifest"))
+                 .json()
+                 .value(QLatin1String("code")),
+             unlicensed.json().value(QLatin1String("code")));
+    QCOMPARE(postReport(m_globex, report("meshlab-pro", "meshlab-pro", "3.0.0", "remove")).status,
+             404);
+
+    // A release after Globex's maintenance end answers as a release that does not exist.
+    const auto late = postReport(m_globex, report("fluxcad", "fluxcad", "2.0.0", "update"));
+    const auto absent = postReport(m_globex, report("fluxcad", "fluxcad", "9.9.9", "update"));
+    QCOMPARE(late.status, 404);
+    QCOMPARE(absent.status, 404);
+    QCOMPARE(detail(late, "2.0.0"), detail(absent, "9.9.9"));
+    QCOMPARE(get(m_globex, QStringLiteral("/api/v1/tools/fluxcad/releases/2.0.0/manifest")).status,
+             404);
+    QCOMPARE(postReport(m_globex, report("fluxcad", "no-such-tool", "1.1.0", "install")).status,
+             404);
+
+    // Yanked releases and drafts are not offered to anyone.
+    QCOMPARE(postReport(m_acme, report("fluxcad", "fluxcad", "1.2.0", "install")).status, 404);
+    QCOMPARE(postReport(m_acme, report("fluxcad", "fluxcad", "2.1.0", "install")).status, 404);
+
+    QVERIFY(installationsOf(m_globex).isEmpty());
+    QVERIFY(onMachine(installationsOf(m_acme), machine).isEmpty());
+    QVERIFY(eventsOn("globex", machine).empty());
+    QVERIFY(eventsOn("acme", machine).empty());
+
+    // What Globex is offered is recorded.
+    QCOMPARE(postReport(m_globex, report("fluxcad", "fluxcad", "1.1.0", "install")).status, 201);
+    QCOMPARE(onMachine(installationsOf(m_globex), machine).size(), 1);
+    QCOMPARE(eventsOn("globex", machine).size(), std::size_t{1});
+}
+
+void CustomerApiTest::malformedReportsAre400NamingTheMember()
+{
+    const QString machine = QStringLiteral("malformed-0001");
+    const auto valid =
+        installationReport(QStringLiteral("fluxcad"), QStringLiteral("flux-cli"),
+                           QStringLiteral("1.0.0"), QStringLiteral("install"), machine);
+    struct Case {
+        const char *member;
+        QJsonValue value; // Undefined: the member is left out
+    };
+    const QList<Case> cases{
+        {"product", QJsonValue::Undefined},
+        {"product", QStringLiteral("Flux CAD")},
+        {"product", QJsonValue::Null},
+        {"tool", 42},
+        {"tool", QStringLiteral("-flux")},
+        {"version", QStringLiteral("1.0")},
+        {"version", QStringLiteral("v1.0.0")},
+        {"version", QJsonValue::Undefined},
+        {"platform", QStringLiteral("solaris")},
+        {"platform", QStringLiteral("Linux")},
+        {"arch", QStringLiteral("i386")},
+        {"arch", QJsonArray{QStringLiteral("x86_64")}},
+        {"action", QStringLiteral("upgrade")},
+        {"action", QJsonValue::Undefined},
+        {"machine_id", QStringLiteral("short12")},
+        {"machine_id", QString(65, u'a')},
+        {"machine_id", QStringLiteral("has space-1234")},
+        {"machine_id", QStringLiteral("under_score-1234")},
+        {"machine_id", QJsonValue::Undefined},
+        // 67 three-byte characters: 201 bytes.
+        {"machine_name", QString(67, QChar(0x2713))},
+        {"machine_name", QStringLiteral("line\nbreak")},
+        {"machine_name", QStringLiteral("tab\there")},
+        {"machine_name", QStringLiteral("next") + QChar(0x85) + QStringLiteral("line")},
+        {"machine_name", QStringLiteral("del") + QChar(0x7F)},
+        {"machine_name", 7},
+    };
+    for (const auto &[member, value] : cases) {
+        auto body = valid;
+        if (value.isUndefined()) {
+            body.remove(QLatin1String(member));
+        } else {
+            body.insert(QLatin1String(member), value);
+        }
+        const auto reply = postReport(m_acme, compact(body));
+        const QString what =
+            QStringLiteral("%1: %2").arg(QLatin1String(member), QString::fromUtf8(compact(body)));
+        QVERIFY2(reply.status == 400, qPrintable(what));
+        QCOMPARE(reply.header("Content-Type"), QByteArray("application/problem+json"));
+        const auto problem = reply.json();
+        QCOMPARE(problem.value(QLatin1String("code")).toString(),
+                 QStringLiteral("invalid_argument"));
+        QVERIFY2(problem.value(QLatin1String("detail"))
+                     .toString()
+                     .startsWith(QLatin1String(member) + QLatin1String(": ")),
+                 qPrintable(what + QStringLiteral(" -> ") +
+                            problem.value(QLatin1String("detail")).toString()));
+    }
+    // Bodies that are no JSON object at all.
+    for (const QByteArray &body :
+         {QByteArrayLiteral("{\"product\":"), QByteArrayLiteral("[1,2]"), QByteArray(),
+          QByteArrayLiteral("{\"machine_name\":\"\xff\"}")}) {
+        QCOMPARE(postReport(m_acme, body).status, 400);
+    }
+    QVERIFY(onMachine(installationsOf(m_acme), machine).isEmpty());
+    QVERIFY(eventsOn("acme", machine).empty());
+
+    // The same body with every member well formed is recorded; a null or empty name is none.
+    auto body = valid;
+    body.insert(QStringLiteral("machine_name"), QJsonValue::Null);
+    QCOMPARE(postReport(m_acme, compact(body)).status, 201);
+    body.insert(QStringLiteral("machine_name"), QString());
+    const auto reply = postReport(m_acme, compact(body));
+    QCOMPARE(reply.status, 201);
+    QVERIFY(!reply.json().contains(QLatin1String("machine_name")));
+}
+
+void CustomerApiTest::installationsAreTheCallersOwn()
+{
+    // Alice and Bob share a build machine and report different versions on it.
+    const QString machine = QStringLiteral("shared-build-host-03");
+    QCOMPARE(postReport(m_acme, compact(installationReport(QStringLiteral("datastream"),
+                                                           QStringLiteral("datastream-agent"),
+                                                           QStringLiteral("1.1.0"),
+                                                           QStringLiteral("install"), machine)))
+                 .status,
+             201);
+    QCOMPARE(postReport(m_bob, compact(installationReport(
+                                   QStringLiteral("datastream"), QStringLiteral("datastream-agent"),
+                                   QStringLiteral("1.0.0"), QStringLiteral("install"), machine)))
+                 .status,
+             201);
+
+    const auto bob = installationsOf(m_bob);
+    QCOMPARE(bob.size(), 1);
+    QCOMPARE(bob.at(0).toObject().value(QLatin1String("machine_id")).toString(), machine);
+    QCOMPARE(bob.at(0).toObject().value(QLatin1String("version")).toString(),
+             QStringLiteral("1.0.0"));
+    const auto alice = installationsOf(m_acme);
+    QVERIFY(alice.size() > 1);
+    const auto aliceOnShared = onMachine(alice, machine);
+    QCOMPARE(aliceOnShared.size(), 1);
+    QCOMPARE(aliceOnShared.front().value(QLatin1String("version")).toString(),
+             QStringLiteral("1.1.0"));
+    for (const auto &item : installationsOf(m_globex)) {
+        QVERIFY(item.toObject().value(QLatin1String("machine_id")).toString() != machine);
+    }
+
+    // Paged like the other lists.
+    const auto first = get(m_acme, QStringLiteral("/api/v1/installations?limit=1"));
+    QCOMPARE(first.status, 200);
+    QCOMPARE(first.json().value(QLatin1String("items")).toArray().size(), 1);
+    QVERIFY(!first.json().value(QLatin1String("next_cursor")).toString().isEmpty());
+    QVERIFY(!first.header("ETag").isEmpty());
+    QCOMPARE(get(m_acme, QStringLiteral("/api/v1/installations?limit=0")).status, 400);
+}
+
+void CustomerApiTest::usersWithoutOrganizationGet404ForInstallations()
+{
+    auto db = openServerDatabase();
+    QVERIFY(db);
+    toolhub::server::IdentityStore identity(*db, [] { return QDateTime::currentSecsSinceEpoch(); });
+    const auto user = identity.createLocalUser(
+        {"", "olga.orphan@example.com", "Olga Orphan", "olga.orphan@example.com", "no-org-demo-1"});
+    QVERIFY2(user.ok(), messageOf(user));
+    QString error;
+    const auto token = signInNative(*m_server, QStringLiteral("olga.orphan@example.com"),
+                                    QStringLiteral("no-org-demo-1"), &error)
+                           .value(QLatin1String("access_token"))
+                           .toString();
+    QVERIFY2(!token.isEmpty(), qPrintable(error));
+    QCOMPARE(get(token, QStringLiteral("/api/v1/installations")).status, 404);
+    QCOMPARE(postReport(token, compact(installationReport(
+                                   QStringLiteral("fluxcad"), QStringLiteral("flux-cli"),
+                                   QStringLiteral("1.0.0"), QStringLiteral("install"),
+                                   QStringLiteral("orphan-host-0001"))))
+                 .status,
+             404);
 }
 
 int main(int argc, char **argv)
