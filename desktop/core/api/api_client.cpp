@@ -38,6 +38,8 @@ bool isConnectionError(QNetworkReply::NetworkError error)
 
 struct ApiClient::Request {
     QString path;
+    QByteArray method = "GET";
+    QByteArray body; // JSON, for POST
     bool catalog = false;
     bool retried = false; // after a token refresh
     std::optional<CachedResponse> copy;
@@ -96,6 +98,30 @@ void ApiClient::getCatalog(const QString &path, const QObject *context, Callback
     send(std::move(request));
 }
 
+void ApiClient::getCached(const QString &path, const QObject *context, Callback done)
+{
+    ApiReply answer;
+    if (auto copy = m_registry.cachedResponse(serverKey(), path); copy && *copy) {
+        answer.status = 200;
+        answer.body = (*copy)->body;
+        answer.fromCache = true;
+        answer.fetchedAt = (*copy)->fetchedAt;
+    } else {
+        answer.error = TaskError::Network;
+        answer.message = tr("%1 was never read from the server.").arg(path);
+    }
+    QPointer<const QObject> guard(context);
+    const bool hasContext = context != nullptr;
+    QMetaObject::invokeMethod(
+        this,
+        [guard, hasContext, answer, done = std::move(done)] {
+            if (!hasContext || guard) {
+                done(answer);
+            }
+        },
+        Qt::QueuedConnection);
+}
+
 void ApiClient::get(const QString &path, const QObject *context, Callback done)
 {
     auto request = std::make_shared<Request>();
@@ -106,10 +132,29 @@ void ApiClient::get(const QString &path, const QObject *context, Callback done)
     send(std::move(request));
 }
 
+void ApiClient::post(const QString &path, const QByteArray &json, const QObject *context,
+                     Callback done)
+{
+    auto request = std::make_shared<Request>();
+    request->path = path;
+    request->method = "POST";
+    request->body = json;
+    request->context = context;
+    request->hasContext = context != nullptr;
+    request->done = std::move(done);
+    send(std::move(request));
+}
+
 void ApiClient::send(std::shared_ptr<Request> request)
 {
+    // `path` may carry a query ("/api/v1/products?limit=200"), already percent-encoded.
     QUrl url = m_server;
-    url.setPath(m_server.path() + request->path);
+    const qsizetype question = request->path.indexOf(QLatin1Char('?'));
+    url.setPath(m_server.path(QUrl::FullyEncoded) + request->path.left(question),
+                QUrl::TolerantMode);
+    if (question >= 0) {
+        url.setQuery(request->path.mid(question + 1));
+    }
     QNetworkRequest http(url);
     http.setRawHeader("Accept", "application/json");
     http.setRawHeader("Authorization", "Bearer " + m_token());
@@ -120,7 +165,13 @@ void ApiClient::send(std::shared_ptr<Request> request)
     if (request->copy && !request->copy->etag.isEmpty()) {
         http.setRawHeader("If-None-Match", request->copy->etag);
     }
-    QNetworkReply *reply = m_network.get(http);
+    QNetworkReply *reply = nullptr;
+    if (request->method == "POST") {
+        http.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+        reply = m_network.post(http, request->body);
+    } else {
+        reply = m_network.get(http);
+    }
     connect(reply, &QNetworkReply::downloadProgress, reply, [reply](qint64 received, qint64) {
         if (received > maxBodySize) {
             reply->abort();
@@ -136,6 +187,7 @@ void ApiClient::finished(QNetworkReply *reply, const std::shared_ptr<Request> &r
     const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     ApiReply answer;
     answer.status = status;
+    answer.fetchedAt = QDateTime::currentDateTimeUtc();
 
     if (status == 0) {
         // No HTTP answer at all: the server (or the way to it) is not there.
@@ -147,12 +199,13 @@ void ApiClient::finished(QNetworkReply *reply, const std::shared_ptr<Request> &r
             answer.status = 200;
             answer.body = request->copy->body;
             answer.fromCache = true;
+            answer.fetchedAt = request->copy->fetchedAt;
             request->answer(answer);
             return;
         }
         answer.error = TaskError::Network;
         answer.message = reply->errorString();
-        qCInfo(lcApi) << "GET" << request->path << "failed:" << reply->errorString();
+        qCInfo(lcApi) << request->method << request->path << "failed:" << reply->errorString();
         request->answer(answer);
         return;
     }
@@ -161,12 +214,20 @@ void ApiClient::finished(QNetworkReply *reply, const std::shared_ptr<Request> &r
     if (status == 401 && !request->retried && m_refresher) {
         request->retried = true;
         QPointer<ApiClient> self(this);
-        m_refresher([self, request](bool refreshed) {
+        m_refresher([self, request](Refresh refreshed) {
             if (!self) {
                 return;
             }
-            if (refreshed) {
+            if (refreshed == Refresh::Refreshed) {
                 self->send(request);
+                return;
+            }
+            if (refreshed == Refresh::Unreachable) {
+                ApiReply later;
+                later.status = 401;
+                later.error = TaskError::Network;
+                later.message = tr("Your sign-in could not be renewed just now. Try again.");
+                request->answer(later);
                 return;
             }
             ApiReply refused;

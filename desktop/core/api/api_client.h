@@ -4,6 +4,7 @@
 #include "core/task.h"
 
 #include <QByteArray>
+#include <QDateTime>
 #include <QObject>
 #include <QPointer>
 #include <QString>
@@ -20,6 +21,9 @@ struct ApiReply {
     int status = 0; // the server's HTTP status; 200 for a copy served from the registry
     QByteArray body;
     bool fromCache = false; // the registry's copy: revalidated (304) or served while offline
+    // When the server last gave or confirmed this body: now, or (a copy served without the
+    // server) when the copy was fetched.
+    QDateTime fetchedAt;
     std::optional<TaskError> error;
     QString message; // with an error: the specifics, for a person
 
@@ -41,8 +45,15 @@ class ApiClient : public QObject {
 
 public:
     using TokenProvider = std::function<QByteArray()>;
-    // Asks for a new access token; calls back true when there is one.
-    using TokenRefresher = std::function<void(std::function<void(bool)>)>;
+    // How asking for a new access token ended.
+    enum class Refresh {
+        Refreshed,      // there is a new one
+        SignInRequired, // the sign-in is over (refused, revoked, signed out)
+        Unreachable,    // it could not be renewed now (no connection, server error); still
+                        // signed in
+    };
+    // Asks for a new access token and calls back once with how that ended.
+    using TokenRefresher = std::function<void(std::function<void(Refresh)>)>;
     using Callback = std::function<void(const ApiReply &)>;
 
     ApiClient(QNetworkAccessManager &network, QUrl server, TokenProvider token, Registry &registry,
@@ -57,8 +68,14 @@ public:
     // A catalog read ("/api/v1/products"), revalidated and kept as described above. `done` is
     // called once, in this object's thread, unless `context` is gone by then.
     void getCatalog(const QString &path, const QObject *context, Callback done);
+    // The copy of a catalog read kept in the registry, without asking the server: fromCache,
+    // or a Network error when there is none. Answered later, from the event loop.
+    void getCached(const QString &path, const QObject *context, Callback done);
     // A read that is never cached (signed manifests).
     void get(const QString &path, const QObject *context, Callback done);
+
+    // A POST of a JSON body (reports to the server); never cached, never answered offline.
+    void post(const QString &path, const QByteArray &json, const QObject *context, Callback done);
 
     // The error for an HTTP status of the customer API (2xx and 304: none).
     [[nodiscard]] static std::optional<TaskError> errorForStatus(int status);

@@ -67,7 +67,7 @@ public:
     void refreshNow();
     // The same, and `done` is called once when that refresh has ended: true with a new access
     // token, false without (refused, failed, signed out meanwhile, or not signed in). For
-    // ApiClient::setTokenRefresher().
+    // ApiClient::setTokenRefresher() (false with isSignedIn() still true: try again later).
     void refreshNow(std::function<void(bool)> done);
     // Forgets every token at once (refreshTokenChanged() with an empty token: delete it) and asks
     // the server to revoke the refresh token; signedOut() follows once the server answered.

@@ -368,4 +368,11 @@ void InstallTask::cleanUp()
     } else if (!m_staging.isEmpty() && QFileInfo::exists(m_staging)) {
         removeTree(m_staging);
     }
+    if (!m_target.isEmpty()) {
+        // The tool's and the product's folders, made for this install: gone again if empty.
+        const QString toolFolder = QFileInfo(m_target).absolutePath();
+        if (QDir().rmdir(toolFolder)) {
+            QDir().rmdir(QFileInfo(toolFolder).absolutePath());
+        }
+    }
 }

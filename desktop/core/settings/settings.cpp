@@ -6,6 +6,7 @@
 #include <QFileInfo>
 #include <QHostAddress>
 #include <QStandardPaths>
+#include <QUuid>
 
 namespace {
 
@@ -166,6 +167,17 @@ QString Settings::installRoot() const
     }
     return QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) +
            QStringLiteral("/tools");
+}
+
+QString Settings::clientId()
+{
+    const QString key = QStringLiteral("client/id");
+    QString id = m_user->value(key).toString();
+    if (id.size() != 32) {
+        id = QUuid::createUuid().toString(QUuid::Id128);
+        m_user->setValue(key, id);
+    }
+    return id;
 }
 
 bool Settings::trustsPortal() const

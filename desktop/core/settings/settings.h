@@ -43,6 +43,10 @@ public:
     // Default: <AppLocalDataLocation>/tools.
     [[nodiscard]] QString installRoot() const;
     [[nodiscard]] bool trustsPortal() const;
+    // A random id for this app on this computer (created at first use, kept in the user's
+    // settings): how installations are told apart in what the app reports to the server. It
+    // says nothing about the computer or the user.
+    [[nodiscard]] QString clientId();
 
     // Each returns an empty string on success, else why not (locked, or not a valid value).
     [[nodiscard]] QString setServerUrl(const QUrl &url);

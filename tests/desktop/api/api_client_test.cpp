@@ -100,24 +100,34 @@ private Q_SLOTS:
         int refreshes = 0;
         ApiClient api(
             m_network, m_server->url(QString()), [&token] { return token; }, *m_registry);
-        api.setTokenRefresher([&](std::function<void(bool)> done) {
+        api.setTokenRefresher([&](std::function<void(ApiClient::Refresh)> done) {
             ++refreshes;
             token = m_token;
-            done(true);
+            done(ApiClient::Refresh::Refreshed);
         });
         const auto reply = fetch(api, QStringLiteral("/api/v1/licenses"));
         QVERIFY2(reply.ok(), qPrintable(reply.message));
         QCOMPARE(refreshes, 1);
 
         token = "expired.again";
-        api.setTokenRefresher([&](std::function<void(bool)> done) {
+        // A refresh that could not reach the server: not signed out, just not now.
+        api.setTokenRefresher([&](std::function<void(ApiClient::Refresh)> done) {
             ++refreshes;
-            done(false);
+            done(ApiClient::Refresh::Unreachable);
         });
         QSignalSpy signIn(&api, &ApiClient::signInRequired);
+        const auto later = fetch(api, QStringLiteral("/api/v1/licenses"));
+        QCOMPARE(later.error, std::optional<TaskError>(TaskError::Network));
+        QCOMPARE(refreshes, 2);
+        QCOMPARE(signIn.count(), 0);
+
+        api.setTokenRefresher([&](std::function<void(ApiClient::Refresh)> done) {
+            ++refreshes;
+            done(ApiClient::Refresh::SignInRequired);
+        });
         const auto refused = fetch(api, QStringLiteral("/api/v1/licenses"));
         QCOMPARE(refused.error, std::optional<TaskError>(TaskError::NotSignedIn));
-        QCOMPARE(refreshes, 2);
+        QCOMPARE(refreshes, 3);
         QCOMPARE(signIn.count(), 1);
     }
 

@@ -7,6 +7,7 @@
 #include "form.h"
 #include "http_client.h"
 #include "server_process.h"
+#include "test_browser.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -46,22 +47,7 @@ void captureMessage(QtMsgType type, const QMessageLogContext &context, const QSt
     }
 }
 
-// A browser: its own cookie jar; redirects are followed by the test.
-class Browser {
-public:
-    Browser() { m_network.setCookieJar(new QNetworkCookieJar(&m_network)); }
-
-    HttpExchange get(const QUrl &url) { return httpRequest(m_network, "GET", url); }
-    HttpExchange postForm(const QUrl &url, const QList<QPair<QString, QString>> &fields)
-    {
-        return httpRequest(m_network, "POST", url,
-                           {{"Content-Type", "application/x-www-form-urlencoded"}},
-                           formEncode(fields));
-    }
-
-private:
-    QNetworkAccessManager m_network;
-};
+using Browser = TestBrowser;
 
 QUrl locationOf(const HttpExchange &reply)
 {
@@ -172,30 +158,12 @@ std::unique_ptr<BrowserSignIn> BrowserSignInTest::makeSignIn(bool openerWorks, c
 
 HttpExchange BrowserSignInTest::browse(Browser &browser, const QUrl &authorizeUrl)
 {
-    auto reply = browser.get(authorizeUrl);
-    if (reply.status == 302 && reply.header("Location").startsWith("/signin")) {
-        const auto form = browser.get(m_server->url(QString::fromUtf8(reply.header("Location"))));
-        const auto posted = browser.postForm(
-            m_server->url(QStringLiteral("/signin")),
-            {{QStringLiteral("csrf_token"), hiddenField(form.body, QStringLiteral("csrf_token"))},
-             {QStringLiteral("next"), hiddenField(form.body, QStringLiteral("next"))},
-             {QStringLiteral("login"), login()},
-             {QStringLiteral("password"), password()}});
-        if (posted.status != 303) {
-            qWarning() << "signing in answered" << posted.status;
-            return posted;
-        }
-        reply = browser.get(m_server->url(QString::fromUtf8(posted.header("Location"))));
+    QString code;
+    auto answer = browser.signIn(*m_server, authorizeUrl, login(), password(), &code);
+    if (!code.isEmpty()) {
+        m_secrets << code;
     }
-    if (reply.status != 302) {
-        qWarning() << "authorize answered" << reply.status;
-        return reply;
-    }
-    const QUrl callback = locationOf(reply);
-    m_secrets << QUrlQuery(callback).queryItemValue(QStringLiteral("code"), QUrl::FullyDecoded);
-    m_secrets.removeAll(QString());
-    // The browser follows the redirect to the app.
-    return browser.get(callback);
+    return answer;
 }
 
 int BrowserSignInTest::tokenRequests()
