@@ -2,6 +2,7 @@
 
 #include "core/api/api_client.h"
 #include "core/auth/auth_session.h"
+#include "core/install/recovery.h"
 #include "core/install/tool_tasks.h"
 #include "core/logging.h"
 #include "core/secrets/secret_store.h"
@@ -9,6 +10,7 @@
 #include <QDir>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLockFile>
 #include <QStandardPaths>
 #include <QSysInfo>
 
@@ -70,6 +72,18 @@ AppCore::AppCore(Options options, std::unique_ptr<Registry> registry)
       m_secrets(std::make_unique<SecretStore>(options.keychainService)),
       m_queue(m_settings->parallelDownloads())
 {
+    m_installLock =
+        std::make_unique<QLockFile>(QDir(options.dataDir).filePath(QStringLiteral("install.lock")));
+    // Stale only when the process that took it is gone, never for its age: an install may
+    // take long.
+    m_installLock->setStaleLockTime(0);
+    if (m_installLock->tryLock(0)) {
+        const auto report = recoverInstallRoot(m_settings->installRoot());
+        Q_UNUSED(report) // logged by recoverInstallRoot()
+        m_installLock->unlock();
+    }
+    m_queue.setGate([this] { return m_installLock->tryLock(0); },
+                    [this] { m_installLock->unlock(); });
     connectServer();
 }
 

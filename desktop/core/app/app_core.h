@@ -19,6 +19,7 @@
 
 class ApiClient;
 class AuthSession;
+class QLockFile;
 class SecretStore;
 
 // Everything the window and the command line share: the settings, the registry, the sign-in
@@ -35,6 +36,9 @@ class SecretStore;
 //
 // Every install, update, roll-back, repair and removal that succeeded is reported to the
 // server (POST /api/v1/installations); a report that cannot be sent is logged and dropped.
+// Work on tools holds a lock file in the data folder, so two toolhub processes take turns; at
+// creation, when no other process holds it, what an interrupted install left in the install
+// root is put back in order (recoverInstallRoot()).
 class AppCore : public QObject {
     Q_OBJECT
     Q_PROPERTY(bool signedIn READ isSignedIn NOTIFY signedInChanged)
@@ -126,6 +130,9 @@ private:
 
     std::unique_ptr<Settings> m_settings;
     std::unique_ptr<Registry> m_registry;
+    // Held while this process works on tools: another toolhub (the window and the command line
+    // at once) waits, and the start-up repair of interrupted installs runs only without it.
+    std::unique_ptr<QLockFile> m_installLock;
     QString m_cacheDir;
     QNetworkAccessManager m_network;
     std::unique_ptr<SecretStore> m_secrets;

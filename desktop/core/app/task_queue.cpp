@@ -4,11 +4,30 @@
 
 #include <algorithm>
 
+namespace {
+
+constexpr int gateRetryMs = 1000;
+
+} // namespace
+
 TaskQueue::TaskQueue(int limit, QObject *parent) : QObject(parent), m_limit(std::max(1, limit))
-{}
+{
+    m_retry.setSingleShot(true);
+    m_retry.setInterval(gateRetryMs);
+    connect(&m_retry, &QTimer::timeout, this, &TaskQueue::startNext);
+}
+
+void TaskQueue::setGate(std::function<bool()> acquire, std::function<void()> release)
+{
+    m_acquire = std::move(acquire);
+    m_release = std::move(release);
+}
 
 TaskQueue::~TaskQueue()
 {
+    if (m_holding && m_release) {
+        m_release();
+    }
     for (const Entry &entry : std::as_const(m_entries)) {
         if (entry.task) {
             entry.task->disconnect(this);
@@ -112,6 +131,21 @@ void TaskQueue::startNext()
         if (!next) {
             return;
         }
+        if (!m_holding && m_acquire) {
+            if (!m_acquire()) {
+                if (!m_waiting) {
+                    m_waiting = true;
+                    Q_EMIT waiting(true);
+                }
+                m_retry.start();
+                return;
+            }
+            m_holding = true;
+            if (m_waiting) {
+                m_waiting = false;
+                Q_EMIT waiting(false);
+            }
+        }
         ++running;
         next->start();
         running = runningCount();
@@ -130,6 +164,17 @@ void TaskQueue::ended(Task *task)
     task->deleteLater();
     startNext();
     if (m_entries.isEmpty()) {
+        m_retry.stop();
+        if (m_waiting) {
+            m_waiting = false;
+            Q_EMIT waiting(false);
+        }
+        if (m_holding) {
+            m_holding = false;
+            if (m_release) {
+                m_release();
+            }
+        }
         Q_EMIT idle();
     }
 }

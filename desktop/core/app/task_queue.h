@@ -6,6 +6,9 @@
 #include <QObject>
 #include <QPointer>
 #include <QString>
+#include <QTimer>
+
+#include <functional>
 
 // The app's work on tools, in order: at most `limit` tasks run at once (the parallel downloads
 // setting), and never two on the same tool (`key`, e.g. "fluxcad/flux-cli"), so one tool's
@@ -19,6 +22,10 @@ public:
     ~TaskQueue() override;
 
     void setLimit(int limit);
+    // Work on tools may need what another process holds (the install root's lock): `acquire` is
+    // asked before a task starts while the queue holds nothing (true: go on; false: ask again a
+    // second later, with waiting(true)), and `release` is called once the queue is idle again.
+    void setGate(std::function<bool()> acquire, std::function<void()> release);
     [[nodiscard]] int limit() const { return m_limit; }
 
     // Takes `task` (Ready) and starts it when its turn comes, at the earliest from the event
@@ -39,6 +46,8 @@ Q_SIGNALS:
     // `task` ended (succeeded, failed or canceled); it is deleted after this returns.
     void finished(Task *task);
     void idle();
+    // Tasks wait for another process to finish its work on tools (true), or go on (false).
+    void waiting(bool waiting);
 
 private:
     struct Entry {
@@ -53,4 +62,9 @@ private:
     QList<Entry> m_entries;
     bool m_startScheduled = false;
     bool m_canceling = false;
+    std::function<bool()> m_acquire;
+    std::function<void()> m_release;
+    bool m_holding = false; // what m_acquire gave, until idle
+    bool m_waiting = false;
+    QTimer m_retry;
 };

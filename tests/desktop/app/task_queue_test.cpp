@@ -126,6 +126,43 @@ private Q_SLOTS:
         QVERIFY(queue.isIdle());
     }
 
+    void theGateIsTakenBeforeWorkAndGivenBackWhenIdle()
+    {
+        // Another process holds the install root: tasks wait, then go once it is free.
+        TaskQueue queue(2);
+        bool free = false;
+        int acquired = 0;
+        int released = 0;
+        queue.setGate(
+            [&] {
+                if (free) {
+                    ++acquired;
+                }
+                return free;
+            },
+            [&] { ++released; });
+        QSignalSpy waiting(&queue, &TaskQueue::waiting);
+        auto *first = new ManualTask;
+        auto *second = new ManualTask;
+        queue.enqueue(QStringLiteral("a/x"), QStringLiteral("install 1.0.0"), first);
+        queue.enqueue(QStringLiteral("b/y"), QStringLiteral("install 1.0.0"), second);
+        QCoreApplication::processEvents();
+        QCOMPARE(first->state(), Task::State::Ready);
+        QCOMPARE(waiting.count(), 1);
+        QCOMPARE(waiting.first().first().toBool(), true);
+
+        free = true;
+        QTRY_COMPARE_WITH_TIMEOUT(first->state(), Task::State::Running, 5000); // retried
+        QCOMPARE(second->state(), Task::State::Running);
+        QCOMPARE(acquired, 1); // once for the whole busy spell
+        QCOMPARE(waiting.last().first().toBool(), false);
+
+        first->finishNow();
+        QCOMPARE(released, 0);
+        second->finishNow();
+        QCOMPARE(released, 1);
+    }
+
     void aTaskEndingAtStartDoesNotStallTheQueue()
     {
         // A task that fails as it starts (a refused request) hands its slot on at once.
