@@ -4,7 +4,6 @@ BUILD_DIR    := build/$(PRESET)
 JOBS         ?= $(shell nproc)
 FUZZ_SECONDS ?= 60
 DATA_DIR     ?= data
-SERVER       := $(BUILD_DIR)/server/toolhub-server
 
 .PHONY: all deps configure build test run bench fuzz format clean
 
@@ -23,12 +22,10 @@ build: configure
 test: build
 	ctest --preset $(PRESET) --parallel $(JOBS) --output-on-failure
 
-# The platform on its embedded default: SQLite in $(DATA_DIR), http://127.0.0.1:8080.
-# Ctrl-C stops it cleanly.
+# The platform on its embedded default: SQLite in $(DATA_DIR), http://127.0.0.1:8080, and the
+# desktop app where there is a display. Ctrl-C stops both cleanly.
 run: build
-	mkdir -p $(DATA_DIR)
-	TOOLHUB_DATA_DIR=$(DATA_DIR) TOOLHUB_LOG_FORMAT=text $(SERVER) migrate
-	exec env TOOLHUB_DATA_DIR=$(DATA_DIR) TOOLHUB_LOG_FORMAT=text TOOLHUB_DEMO_DATA=true $(SERVER) serve
+	exec scripts/run.sh $(BUILD_DIR) $(DATA_DIR)
 
 bench: build
 	tests/bench/run-all.sh $(BUILD_DIR)

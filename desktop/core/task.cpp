@@ -16,6 +16,8 @@ QString describe(TaskError error)
     case TaskError::NotEntitled:
         return QCoreApplication::translate("Task",
                                            "Your organization's licenses do not include this.");
+    case TaskError::NotApplicable:
+        return QCoreApplication::translate("Task", "There is nothing to do.");
     case TaskError::Integrity:
         return QCoreApplication::translate(
             "Task", "The download did not match what the server published, so nothing was "

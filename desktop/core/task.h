@@ -11,6 +11,7 @@ enum class TaskError {
     Server,           // the server answered with an error
     NotSignedIn,      // no valid sign-in, or it was refused
     NotEntitled,      // the organization's licenses do not cover it (the server said 404)
+    NotApplicable,    // nothing to do as asked: not installed, already the newest, none older
     Integrity,        // size or SHA-256 of downloaded bytes differ from the manifest
     Signature,        // the manifest's signature does not verify with the pinned key
     ManifestExpired,  // the manifest's expiry has passed

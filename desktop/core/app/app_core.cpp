@@ -11,6 +11,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLockFile>
+#include <QScopeGuard>
 #include <QStandardPaths>
 #include <QSysInfo>
 
@@ -114,6 +115,11 @@ void AppCore::connectServer()
     connect(m_api.get(), &ApiClient::offlineChanged, this, &AppCore::offlineChanged);
     connect(m_api.get(), &ApiClient::signInRequired, this, &AppCore::signInRequired);
     connect(m_auth.get(), &AuthSession::signedInChanged, this, &AppCore::signedInChanged);
+    connect(m_auth.get(), &AuthSession::refreshingChanged, this, [this](bool refreshing) {
+        if (!refreshing) {
+            checkSettled();
+        }
+    });
     connect(m_auth.get(), &AuthSession::refreshTokenChanged, this, &AppCore::keepRefreshToken);
     connect(m_auth.get(), &AuthSession::signedOut, this,
             [this](AuthSession::SignOutReason reason, const QString &message) {
@@ -165,10 +171,15 @@ void AppCore::keepRefreshToken(const QString &token)
         qCWarning(lcSecrets) << "the keychain refused the sign-in:" << result.message;
         Q_EMIT signInNotRemembered(describe(result.status));
     };
+    beginWork();
+    const auto settled = [this, done](const SecretResult &result) {
+        done(result);
+        endWork();
+    };
     if (token.isEmpty()) {
-        m_secrets->remove(key, this, done);
+        m_secrets->remove(key, this, settled);
     } else {
-        m_secrets->write(key, token, this, done);
+        m_secrets->write(key, token, this, settled);
     }
 }
 
@@ -196,7 +207,9 @@ void AppCore::restoreSignIn(std::function<void(bool)> done)
                             if (refreshed) {
                                 pinServerKey();
                             }
-                            done(refreshed && isSignedIn());
+                            // Not renewed but still held (the server cannot be reached):
+                            // signed in, and renewed once it can.
+                            done(refreshed || isSignedIn());
                         });
                     });
 }
@@ -227,7 +240,21 @@ void AppCore::signOut()
         return;
     }
     m_queue.cancelAll();
-    m_auth->signOut();
+    if (m_auth->isSignedIn()) {
+        revokeSignIn();
+    } else {
+        // Not resumed in this process (a command line's sign-out): the sign-in kept in the
+        // keychain is revoked and deleted all the same.
+        beginWork();
+        m_secrets->read(
+            SecretStore::refreshTokenKey(m_server), this, [this](const SecretResult &result) {
+                if (result.status == SecretStatus::Ok && m_auth && !m_auth->isSignedIn()) {
+                    m_auth->restore(result.secret);
+                    revokeSignIn();
+                }
+                endWork();
+            });
+    }
     if (auto forgotten = m_registry->forgetResponses(origin(m_server)); !forgotten) {
         qCWarning(lcRegistry) << "cannot forget the catalog copy:"
                               << QString::fromStdString(forgotten.error().message);
@@ -239,13 +266,71 @@ void AppCore::signOut()
     Q_EMIT catalogChanged();
 }
 
+void AppCore::revokeSignIn()
+{
+    // The session forgets its tokens at once (refreshTokenChanged with none: the keychain entry
+    // goes) and says signedOut() once the server answered the revocation.
+    beginWork();
+    auto connection = std::make_shared<QMetaObject::Connection>();
+    *connection = connect(m_auth.get(), &AuthSession::signedOut, this,
+                          [this, connection](AuthSession::SignOutReason reason) {
+                              if (reason == AuthSession::SignOutReason::UserSignedOut) {
+                                  disconnect(*connection);
+                                  endWork();
+                              }
+                          });
+    m_auth->signOut();
+}
+
+void AppCore::whenSettled(std::function<void()> done)
+{
+    m_settledWaiters.push_back(std::move(done));
+    checkSettled();
+}
+
+bool AppCore::isSettled() const
+{
+    return m_work == 0 && !(m_auth && m_auth->isRefreshing());
+}
+
+void AppCore::beginWork()
+{
+    ++m_work;
+}
+
+void AppCore::endWork()
+{
+    --m_work;
+    checkSettled();
+}
+
+void AppCore::checkSettled()
+{
+    // From the event loop: what ends one piece of work may start the next (a refresh that ends
+    // hands its new token to the keychain).
+    QMetaObject::invokeMethod(
+        this,
+        [this] {
+            if (!isSettled() || m_settledWaiters.empty()) {
+                return;
+            }
+            const auto waiters = std::exchange(m_settledWaiters, {});
+            for (const auto &waiter : waiters) {
+                waiter();
+            }
+        },
+        Qt::QueuedConnection);
+}
+
 void AppCore::pinServerKey()
 {
     if (!m_api || m_settings->presetServerKey()) {
         return; // IT's preset is the key; nothing to pin
     }
     // Fetched also when a key is pinned: to say so when the server's key changed.
+    beginWork();
     m_api->get(QStringLiteral("/api/v1/signing-key"), this, [this](const ApiReply &reply) {
+        const auto finished = qScopeGuard([this] { endWork(); });
         if (!reply.ok()) {
             qCWarning(lcAuth) << "cannot read the server's signing key:" << reply.message;
             return;
@@ -382,11 +467,12 @@ Task *AppCore::update(const QString &product, const QString &tool)
 {
     const CatalogTool *entry = m_catalog.tool(product, tool);
     if (!entry || !entry->installed) {
-        return refused(product, tool, TaskError::NotEntitled, tr("%1 is not installed.").arg(tool));
+        return refused(product, tool, TaskError::NotApplicable,
+                       tr("%1 is not installed.").arg(tool));
     }
     const toolhub::Release *newer = entry->update();
     if (!newer) {
-        return refused(product, tool, TaskError::NotEntitled,
+        return refused(product, tool, TaskError::NotApplicable,
                        tr("%1 %2 is the newest version.").arg(tool, entry->installed->version));
     }
     return installVersion(product, tool, QString::fromStdString(newer->version.toString()),
@@ -410,19 +496,20 @@ Task *AppCore::rollBack(const QString &product, const QString &tool, const QStri
 {
     const CatalogTool *entry = m_catalog.tool(product, tool);
     if (!entry || !entry->installed) {
-        return refused(product, tool, TaskError::NotEntitled, tr("%1 is not installed.").arg(tool));
+        return refused(product, tool, TaskError::NotApplicable,
+                       tr("%1 is not installed.").arg(tool));
     }
     const toolhub::Release *target =
         version.isEmpty() ? entry->previous() : entry->release(version);
     if (!target) {
-        return refused(product, tool, TaskError::NotEntitled,
-                       version.isEmpty()
-                           ? tr("There is no earlier version of %1 to go back to.").arg(tool)
-                           : tr("%1 %2 is not offered to you.").arg(tool, version));
+        return refused(
+            product, tool, version.isEmpty() ? TaskError::NotApplicable : TaskError::NotEntitled,
+            version.isEmpty() ? tr("There is no earlier version of %1 to go back to.").arg(tool)
+                              : tr("%1 %2 is not offered to you.").arg(tool, version));
     }
     const auto current = toolhub::parseSemVer(entry->installed->version.toStdString());
     if (current && !(target->version < *current)) {
-        return refused(product, tool, TaskError::NotEntitled,
+        return refused(product, tool, TaskError::NotApplicable,
                        tr("%1 is not older than the installed %2.")
                            .arg(QString::fromStdString(target->version.toString()),
                                 entry->installed->version));
@@ -494,9 +581,11 @@ void AppCore::report(const QString &product, const QString &tool, const QString 
         {QStringLiteral("machine_id"), m_settings->clientId()},
         {QStringLiteral("machine_name"), QSysInfo::machineHostName().left(200)},
     };
+    beginWork();
     m_api->post(QStringLiteral("/api/v1/installations"),
                 QJsonDocument(body).toJson(QJsonDocument::Compact), this,
-                [product, tool, action](const ApiReply &reply) {
+                [this, product, tool, action](const ApiReply &reply) {
+                    endWork();
                     if (!reply.ok()) {
                         qCInfo(lcInstall) << "the server was not told of" << action << product
                                           << tool << ":" << reply.message;

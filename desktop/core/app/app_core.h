@@ -14,8 +14,10 @@
 #include <QString>
 #include <QUrl>
 
+#include <functional>
 #include <memory>
 #include <optional>
+#include <vector>
 
 class ApiClient;
 class AuthSession;
@@ -71,14 +73,24 @@ public:
     [[nodiscard]] bool isSignedIn() const;
     // False once the keychain said it cannot keep the sign-in (no Secret Service, locked).
     [[nodiscard]] bool canRememberSignIn() const { return m_canRemember; }
-    // Resumes the sign-in kept in the keychain; `done(true)` once signed in, false when there
-    // is none or the server refused it (then the user must sign in).
+    // Resumes the sign-in kept in the keychain; `done(true)` once signed in (also while the
+    // server cannot be reached to renew it: it is renewed once it can), false when there is none
+    // or the server refused it (then the user must sign in).
     void restoreSignIn(std::function<void(bool)> done);
     // A browser sign-in to start (null while no server is set). The task is this object's;
     // connect to it, then start() it; it is deleted after it ended.
     [[nodiscard]] BrowserSignIn *signIn(BrowserSignIn::UrlOpener openUrl);
-    // Signs out: revokes on the server, deletes the keychain entry and the catalog copy.
+    // Signs out: revokes on the server, deletes the keychain entry and the catalog copy; also a
+    // sign-in kept in the keychain that this process never resumed.
     void signOut();
+
+    // Calls `done` (from the event loop) once nothing the core started on its own is under way:
+    // reports to the server, keychain writes, a revocation, a token refresh, the fetch of the
+    // server's key. A process that exits before may lose them (and with a refreshed token not
+    // kept, the sign-in: the server takes the old one's reuse for theft). Queued tasks are not
+    // waited for: they are the caller's.
+    void whenSettled(std::function<void()> done);
+    [[nodiscard]] bool isSettled() const;
 
     // ---- catalog ----
     // Reads the catalog (from the server, or offline from the kept copy); on success catalog()
@@ -119,6 +131,10 @@ private:
     explicit AppCore(Options options, std::unique_ptr<Registry> registry);
     void connectServer();
     void pinServerKey();
+    void revokeSignIn();
+    void beginWork();
+    void endWork();
+    void checkSettled();
     void keepRefreshToken(const QString &token);
     Task *enqueue(const QString &product, const QString &tool, const QString &kind, Task *task);
     Task *refused(const QString &product, const QString &tool, TaskError error,
@@ -142,4 +158,6 @@ private:
     TaskQueue m_queue;
     Catalog m_catalog;
     bool m_canRemember = true;
+    int m_work = 0; // requests and keychain operations under way (whenSettled())
+    std::vector<std::function<void()>> m_settledWaiters;
 };

@@ -20,7 +20,7 @@ void RemoveTask::run()
         return;
     }
     if (!*installed) {
-        fail(TaskError::NotEntitled, tr("%1 is not installed.").arg(m_tool));
+        fail(TaskError::NotApplicable, tr("%1 is not installed.").arg(m_tool));
         return;
     }
     auto installation = std::make_shared<const Installation>(std::move(**installed));
@@ -71,7 +71,7 @@ void VerifyTask::run()
         return;
     }
     if (!*installed) {
-        fail(TaskError::NotEntitled, tr("%1 is not installed.").arg(m_tool));
+        fail(TaskError::NotApplicable, tr("%1 is not installed.").arg(m_tool));
         return;
     }
     auto installation = std::make_shared<const Installation>(std::move(**installed));
