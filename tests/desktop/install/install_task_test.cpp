@@ -142,28 +142,63 @@ private Q_SLOTS:
     void refusalsLeaveEverythingAsItWas_data()
     {
         QTest::addColumn<QString>("version");
-        QTest::addColumn<bool>("wrongKey");
+        QTest::addColumn<QString>("situation");
         QTest::addColumn<TaskError>("error");
-        QTest::newRow("signed by another key") << "2.0.0" << true << TaskError::Signature;
-        QTest::newRow("no such release") << "9.9.9" << false << TaskError::NotEntitled;
+        QTest::newRow("signed by another key") << "2.0.0"
+                                               << "wrong key" << TaskError::Signature;
+        QTest::newRow("no such release") << "9.9.9"
+                                         << "" << TaskError::NotEntitled;
+        // A higher manifest version of this release was accepted before: the server's is older.
+        QTest::newRow("lower manifest version") << "1.0.1"
+                                                << "seen higher" << TaskError::ManifestRollback;
+        // The server's file is not what its manifest says.
+        QTest::newRow("corrupted artifact") << "1.0.0"
+                                            << "corrupt" << TaskError::Integrity;
     }
     void refusalsLeaveEverythingAsItWas()
     {
         QFETCH(QString, version);
-        QFETCH(bool, wrongKey);
+        QFETCH(QString, situation);
         QFETCH(TaskError, error);
         const QString before = this->version();
         InstallEnvironment env = environment();
-        if (wrongKey) {
+        if (situation == QLatin1String("wrong key")) {
             env.serverKey = QByteArray(32, '\x11');
+        }
+        if (situation == QLatin1String("seen higher")) {
+            const QString origin = m_server->url(QString()).adjusted(QUrl::RemovePath).toString();
+            QVERIFY(m_registry
+                        ->acceptManifestVersion(origin, QStringLiteral("fluxcad"),
+                                                QStringLiteral("flux-cli"), version,
+                                                std::uint64_t{1} << 62)
+                        .ok());
+        }
+        QString corrupted;
+        QByteArray original;
+        if (situation == QLatin1String("corrupt")) {
+            // Same length, other bytes: only the hash can tell.
+            const auto artifact = linuxArtifact(version);
+            QDirIterator files(m_server->dataDir(), {artifact.fileName}, QDir::Files,
+                               QDirIterator::Subdirectories);
+            QVERIFY(files.hasNext());
+            corrupted = files.next();
+            QFile file(corrupted);
+            QVERIFY(file.open(QIODevice::ReadWrite));
+            original = file.readAll();
+            QVERIFY(file.seek(original.size() / 2));
+            QVERIFY(file.write("corrupt") == 7);
         }
         InstallTask task({QStringLiteral("fluxcad"), QStringLiteral("flux-cli"), version}, env);
         QSignalSpy failed(&task, &Task::failed);
         task.start();
-        QTRY_COMPARE_WITH_TIMEOUT(failed.count(), 1, 30000);
+        QTRY_COMPARE_WITH_TIMEOUT(failed.count(), 1, 60000);
+        if (!corrupted.isEmpty()) {
+            writeFile(corrupted, original);
+        }
         QCOMPARE(failed.at(0).at(0).value<TaskError>(), error);
         QCOMPARE(this->version(), before);
         QVERIFY(leftovers().isEmpty());
+        QVERIFY(!QFileInfo::exists(toolFolder() + QLatin1Char('/') + version));
     }
 
 private:
