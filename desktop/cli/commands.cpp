@@ -3,7 +3,7 @@
 #include "cli/console.h"
 #include "core/api/api_client.h"
 #include "core/app/app_core.h"
-#include "core/catalog/catalog.h"
+#include "core/catalog/catalog_loader.h"
 #include "core/install/tool_tasks.h"
 #include "core/secrets/secret_store.h"
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/catalog/catalog.h"
+#include "core/catalog/catalog_loader.h"
 
 #include <QAbstractListModel>
 #include <QSortFilterProxyModel>

@@ -16,7 +16,7 @@
 
 #include "core/api/api_client.h"
 #include "core/app/app_core.h"
-#include "core/catalog/catalog.h"
+#include "core/catalog/catalog_loader.h"
 #include "ui/main_window.h"
 
 #include <QAbstractItemModel>

@@ -2,7 +2,7 @@
 
 #include "core/app/task_queue.h"
 #include "core/auth/browser_sign_in.h"
-#include "core/catalog/catalog.h"
+#include "core/catalog/catalog_loader.h"
 #include "core/install/install_task.h"
 #include "core/registry/registry.h"
 #include "core/settings/settings.h"

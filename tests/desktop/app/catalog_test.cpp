@@ -1,7 +1,7 @@
 // The catalog as the app shows it: newest, previous and update releases of a tool, finding tools
 // by reference, installed tools joined in (also those the catalog no longer lists).
 
-#include "core/catalog/catalog.h"
+#include "core/catalog/catalog_loader.h"
 
 #include <QTest>
 

@@ -1,4 +1,4 @@
-#include "core/catalog/catalog.h"
+#include "core/catalog/catalog_loader.h"
 
 #include "core/api/api_client.h"
 #include "core/logging.h"
