@@ -2,6 +2,7 @@
 
 #include "core/api/api_client.h"
 #include "core/install/tool_tasks.h"
+#include "ui/documents.h"
 #include "ui/notice_bar.h"
 #include "ui/product_list_model.h"
 #include "ui/product_page.h"
@@ -824,6 +825,14 @@ void MainWindow::openResource(const toolhub::Resource &resource)
                  if (!QDir().mkpath(folder) || !file.open(QIODevice::WriteOnly) ||
                      file.write(reply.body) != reply.body.size() || !file.commit()) {
                      showError(tr("%1 could not be saved.").arg(title), file.errorString());
+                     return;
+                 }
+                 // Only documents are handed to their program: a file that could run (a
+                 // script, a .desktop launcher, an installer) is shown in its folder instead.
+                 if (!isReadableDocument(fileName)) {
+                     QDesktopServices::openUrl(QUrl::fromLocalFile(folder));
+                     statusBar()->showMessage(
+                         tr("%1 is saved in %2.").arg(fileName, QDir::toNativeSeparators(folder)));
                      return;
                  }
                  const QUrl local = QUrl::fromLocalFile(file.fileName());
