@@ -18,7 +18,7 @@ using namespace toolhub::ascii;
 // libsodium's portable code): it hashes every downloaded and unpacked byte.
 struct Sha256::State {
     struct Free {
-        void operator()(EVP_MD_CTX *context) const noexcept { EVP_MD_CTX_free(context); }
+        void operator()(EVP_MD_CTX *digest) const noexcept { EVP_MD_CTX_free(digest); }
     };
     std::unique_ptr<EVP_MD_CTX, Free> context{EVP_MD_CTX_new()};
 
