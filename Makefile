@@ -5,21 +5,24 @@ JOBS         ?= $(shell nproc)
 FUZZ_SECONDS ?= 60
 DATA_DIR     ?= data
 
-.PHONY: all deps configure build test run bench fuzz format clean
+.PHONY: all deps configure build test run bench fuzz fuzz-build format clean
 
 all: build
 
 deps:
 	@scripts/install-deps.sh
 
+# make test also runs the libFuzzer targets (the clang "fuzz" preset in build/fuzz) for
+# FUZZ_SECONDS each, as tests of this build.
 configure: deps
-	cmake --preset $(PRESET)
+	cmake --preset $(PRESET) -DTOOLHUB_FUZZ_BUILD_DIR=$(CURDIR)/build/fuzz \
+	  -DTOOLHUB_FUZZ_SECONDS=$(FUZZ_SECONDS)
 
 build: configure
 	cmake --build --preset $(PRESET) --parallel $(JOBS)
 
 # Every suite, in parallel where safe (tests that must run alone are marked RUN_SERIAL).
-test: build
+test: build fuzz-build
 	ctest --preset $(PRESET) --parallel $(JOBS) --output-on-failure
 
 # The platform on its embedded default: SQLite in $(DATA_DIR), http://127.0.0.1:8080, and the
@@ -30,9 +33,11 @@ run: build
 bench: build
 	tests/bench/run-all.sh $(BUILD_DIR)
 
-fuzz: deps
+fuzz-build: deps
 	cmake --preset fuzz
 	cmake --build --preset fuzz --parallel $(JOBS)
+
+fuzz: fuzz-build
 	scripts/run-fuzzers.sh build/fuzz $(FUZZ_SECONDS)
 
 format:

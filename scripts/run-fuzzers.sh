@@ -8,18 +8,20 @@
 # timeout, out-of-memory) or a target that failed to run; 2 on wrong usage. Findings are kept
 # in <build-dir>/fuzz-artifacts/<target>/ together with the fuzzer's log.
 #
-# Usage: scripts/run-fuzzers.sh <build-dir> [seconds-per-target (default 60)]
+# Usage: scripts/run-fuzzers.sh <build-dir> [seconds-per-target (default 60)] [target]
 #   e.g. cmake --preset fuzz && cmake --build --preset fuzz && scripts/run-fuzzers.sh build/fuzz 60
+#   With a target (link_fuzz), only that one runs; make test runs each so, as a test of its own.
 set -euo pipefail
 
 usage() {
-    echo "usage: $0 <build-dir> [seconds-per-target]" >&2
+    echo "usage: $0 <build-dir> [seconds-per-target] [target]" >&2
     exit 2
 }
 
-[[ $# -ge 1 && $# -le 2 ]] || usage
+[[ $# -ge 1 && $# -le 3 ]] || usage
 build_dir=$1
 seconds=${2:-60}
+only=${3:-}
 [[ -d $build_dir ]] || { echo "$0: no build directory '$build_dir'" >&2; exit 2; }
 [[ $seconds =~ ^[1-9][0-9]*$ ]] || { echo "$0: seconds must be a positive integer" >&2; exit 2; }
 
@@ -27,10 +29,15 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build_dir=$(cd "$build_dir" && pwd)
 artifacts_root=$build_dir/fuzz-artifacts
 
+pattern='*_fuzz'
+if [[ -n $only ]]; then
+    [[ $only =~ ^[a-z0-9_]+_fuzz$ ]] || { echo "$0: not a fuzz target name: $only" >&2; exit 2; }
+    pattern=$only
+fi
 mapfile -t targets < <(find "$build_dir" -path "$artifacts_root" -prune -o \
-    -path '*/CMakeFiles' -prune -o -type f -name '*_fuzz' -perm -u+x -print | sort)
+    -path '*/CMakeFiles' -prune -o -type f -name "$pattern" -perm -u+x -print | sort)
 if [[ ${#targets[@]} -eq 0 ]]; then
-    echo "$0: no *_fuzz executables under $build_dir (build the fuzz preset first)" >&2
+    echo "$0: no $pattern executable under $build_dir (build the fuzz preset first)" >&2
     exit 2
 fi
 
