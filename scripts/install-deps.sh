@@ -29,6 +29,19 @@ if ! command -v node >/dev/null 2>&1; then
   packages+=(nodejs npm)
 fi
 
+# The front-end packages the server bundles at build time (package.json, pinned by
+# package-lock.json): installed with npm ci into node_modules/ when it is missing or older than
+# the lock file.
+install_node_modules() {
+  local root
+  root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+  if [ ! -f "$root/node_modules/.package-lock.json" ] ||
+    [ "$root/package-lock.json" -nt "$root/node_modules/.package-lock.json" ]; then
+    echo "install-deps: npm ci"
+    (cd "$root" && npm ci --no-audit --no-fund)
+  fi
+}
+
 missing=()
 for p in "${packages[@]}"; do
   status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
@@ -37,6 +50,7 @@ done
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#packages[@]} packages present"
+  install_node_modules
   exit 0
 fi
 
@@ -53,3 +67,4 @@ echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 "${as_root[@]}" apt-get update -q
 "${as_root[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+install_node_modules

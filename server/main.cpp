@@ -17,6 +17,7 @@
 #include "http/catalog_routes.h"
 #include "http/health_routes.h"
 #include "http/middleware.h"
+#include "http/portal_routes.h"
 #include "http/router.h"
 #include "http/server.h"
 
@@ -226,20 +227,22 @@ int serve(const ServerConfig &config, const Logger &logger)
     http::Router router;
     http::addAuthRoutes(router, **auth, {.secureCookies = config.cookieSecure}, logger);
     const http::Authenticator authenticator((*auth)->oauth());
-    http::addCatalogRoutes(router, {
-                                       .catalog = catalog,
-                                       .downloads = downloads,
-                                       .installations = installations,
-                                       .identity = (*auth)->identity(),
-                                       .signingKey = *signingKey,
-                                       .authenticate =
-                                           [&authenticator](const http::Request &request) {
-                                               return authenticator.authenticate(request);
-                                           },
-                                       .artifactDir = config.effectiveArtifactDir(),
-                                       .manifestLifetime = config.manifestLifetime,
-                                       .now = unixNow,
-                                   });
+    const http::CatalogRoutesContext catalogContext{
+        .catalog = catalog,
+        .downloads = downloads,
+        .installations = installations,
+        .identity = (*auth)->identity(),
+        .signingKey = *signingKey,
+        .authenticate =
+            [&authenticator](const http::Request &request) {
+                return authenticator.authenticate(request);
+            },
+        .artifactDir = config.effectiveArtifactDir(),
+        .manifestLifetime = config.manifestLifetime,
+        .now = unixNow,
+    };
+    http::addCatalogRoutes(router, catalogContext);
+    http::addPortalRoutes(router, **auth, catalogContext, {.secureCookies = config.cookieSecure});
     http::Pipeline pipeline;
     pipeline.use(http::requestContext());
     pipeline.use(http::accessLog(logger));

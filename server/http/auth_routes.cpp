@@ -13,7 +13,7 @@ namespace toolhub::server::http {
 namespace {
 
 constexpr std::string_view signInPurpose = "signin";
-constexpr std::string_view sessionPurpose = "session";
+constexpr std::string_view sessionPurpose = sessionCsrfPurpose;
 constexpr std::string_view defaultNext = "/signin";
 constexpr std::chrono::seconds preSessionLifetime{3600};
 
@@ -33,25 +33,6 @@ bool equalsIgnoringCase(std::string_view a, std::string_view b)
         }
     }
     return true;
-}
-
-// Percent-encodes everything but RFC 3986 unreserved characters.
-std::string urlEncode(std::string_view text)
-{
-    static constexpr std::string_view hex = "0123456789ABCDEF";
-    std::string out;
-    for (const char c : text) {
-        const auto u = static_cast<unsigned char>(c);
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-            c == '-' || c == '.' || c == '_' || c == '~') {
-            out += c;
-        } else {
-            out += '%';
-            out += hex[u >> 4U];
-            out += hex[u & 0xFU];
-        }
-    }
-    return out;
 }
 
 // The single value of a field; nullopt when absent, empty or given more than once (RFC 6749
@@ -203,7 +184,7 @@ class AuthRoutes {
 public:
     AuthRoutes(AuthModule &auth, AuthRouteOptions options, const Logger &logger)
         : m_auth(auth), m_options(options), m_logger(logger), m_authenticator(auth.oauth()),
-          m_sessionCookie(options.secureCookies ? "__Host-toolhub_session" : "toolhub_session"),
+          m_sessionCookie(sessionCookieName(options)),
           m_preSessionCookie(options.secureCookies ? "__Host-toolhub_signin" : "toolhub_signin")
     {}
 
@@ -216,10 +197,7 @@ public:
     Result<Response> me(Request &request);
 
 private:
-    struct SignedIn {
-        std::string token;
-        User user;
-    };
+    using SignedIn = BrowserSession;
     // The signed-in user of the browser's session cookie, if any and still active.
     Result<std::optional<SignedIn>> signedIn(const Request &request);
     std::string cookie(std::string_view name, std::string_view value,
@@ -242,28 +220,7 @@ private:
 
 Result<std::optional<AuthRoutes::SignedIn>> AuthRoutes::signedIn(const Request &request)
 {
-    const auto token = cookieValue(request, m_sessionCookie);
-    if (!token) {
-        return std::optional<SignedIn>{};
-    }
-    auto session = m_auth.sessions().find(*token);
-    if (!session) {
-        if (session.error().code == ErrorCode::Unauthenticated) {
-            return std::optional<SignedIn>{};
-        }
-        return fail(std::move(session).error());
-    }
-    auto user = m_auth.identity().findUser(session->userId);
-    if (!user) {
-        if (user.error().code == ErrorCode::NotFound) {
-            return std::optional<SignedIn>{};
-        }
-        return fail(std::move(user).error());
-    }
-    if (user->disabled) {
-        return std::optional<SignedIn>{};
-    }
-    return std::optional<SignedIn>{SignedIn{*token, std::move(user).value()}};
+    return browserSession(request, m_auth, m_sessionCookie);
 }
 
 Result<Response> AuthRoutes::getSignIn(Request &request)
@@ -659,6 +616,56 @@ bool isSafeLocalPath(std::string_view path)
         }
     }
     return true;
+}
+
+std::string sessionCookieName(const AuthRouteOptions &options)
+{
+    return options.secureCookies ? "__Host-toolhub_session" : "toolhub_session";
+}
+
+Result<std::optional<BrowserSession>> browserSession(const Request &request, AuthModule &auth,
+                                                     std::string_view cookieName)
+{
+    const auto token = cookieValue(request, cookieName);
+    if (!token) {
+        return std::optional<BrowserSession>{};
+    }
+    auto session = auth.sessions().find(*token);
+    if (!session) {
+        if (session.error().code == ErrorCode::Unauthenticated) {
+            return std::optional<BrowserSession>{};
+        }
+        return fail(std::move(session).error());
+    }
+    auto user = auth.identity().findUser(session->userId);
+    if (!user) {
+        if (user.error().code == ErrorCode::NotFound) {
+            return std::optional<BrowserSession>{};
+        }
+        return fail(std::move(user).error());
+    }
+    if (user->disabled) {
+        return std::optional<BrowserSession>{};
+    }
+    return std::optional<BrowserSession>{BrowserSession{*token, std::move(user).value()}};
+}
+
+std::string urlEncode(std::string_view text)
+{
+    static constexpr std::string_view hex = "0123456789ABCDEF";
+    std::string out;
+    for (const char c : text) {
+        const auto u = static_cast<unsigned char>(c);
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+            c == '-' || c == '.' || c == '_' || c == '~') {
+            out += c;
+        } else {
+            out += '%';
+            out += hex[u >> 4U];
+            out += hex[u & 0xFU];
+        }
+    }
+    return out;
 }
 
 } // namespace toolhub::server::http

@@ -51,6 +51,22 @@ struct AuthRouteOptions {
 void addAuthRoutes(Router &router, AuthModule &auth, AuthRouteOptions options,
                    const Logger &logger);
 
+// The browser sign-in's session, for other routes that serve signed-in pages (the portal).
+// The session cookie's name: with the __Host- prefix when cookies are Secure.
+[[nodiscard]] std::string sessionCookieName(const AuthRouteOptions &options);
+// The CSRF purpose of forms within a signed-in session (sign-out).
+inline constexpr std::string_view sessionCsrfPurpose = "session";
+struct BrowserSession {
+    std::string token; // the session cookie's value
+    User user;
+};
+// The signed-in user of the request's session cookie `cookieName`: none without a cookie, or
+// when it names no live session or a user that is gone or disabled.
+[[nodiscard]] Result<std::optional<BrowserSession>>
+browserSession(const Request &request, AuthModule &auth, std::string_view cookieName);
+// Percent-encodes everything but RFC 3986 unreserved characters (a query value).
+[[nodiscard]] std::string urlEncode(std::string_view text);
+
 // Exposed for tests.
 // application/x-www-form-urlencoded fields; nullopt when malformed.
 [[nodiscard]] std::optional<std::multimap<std::string, std::string>>
