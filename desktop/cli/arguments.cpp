@@ -200,7 +200,11 @@ QString commandName(Command command)
 
 bool asksForCommandLine(const QStringList &arguments)
 {
-    return !ownArguments(arguments).isEmpty();
+    const QStringList own = ownArguments(arguments);
+    // "--link <url>" (toolhub-open starting the app for a toolhub:// link) means the window.
+    const bool link = (own.size() == 2 && own.first() == QLatin1String("--link")) ||
+                      (own.size() == 1 && own.first().startsWith(QLatin1String("--link=")));
+    return !own.isEmpty() && !link;
 }
 
 toolhub::Result<Invocation, UsageError> parseArguments(const QStringList &arguments)

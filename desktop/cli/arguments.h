@@ -55,6 +55,7 @@ struct UsageError {
 
 // Whether `arguments` (the program first) hold anything but Qt's window options ("-platform
 // xcb", "-style=fusion", ...): a command, an option of the command line, or an unknown word.
+// "--link <toolhub:// link>" alone asks for the window.
 [[nodiscard]] bool asksForCommandLine(const QStringList &arguments);
 
 // The command's name as typed ("rollback", "sign-in").

@@ -3,6 +3,7 @@
 #include "core/api/api_client.h"
 #include "core/install/tool_tasks.h"
 #include "ui/documents.h"
+#include "ui/link_controller.h"
 #include "ui/notice_bar.h"
 #include "ui/product_list_model.h"
 #include "ui/product_page.h"
@@ -170,6 +171,7 @@ MainWindow::MainWindow(AppCore &core, QWidget *parent)
 
     showCatalog();
     updateAccount();
+    m_links = new LinkController(core, *this);
 }
 
 MainWindow::~MainWindow()
@@ -253,8 +255,11 @@ void MainWindow::buildNotices(QVBoxLayout *layout)
                 verify(m_damaged.first, m_damaged.second, true);
             });
 
-    for (NoticeBar *bar :
-         {m_offline, m_waiting, m_signInRequired, m_keychain, m_warning, m_error, m_damage}) {
+    m_linkNotice = new NoticeBar(NoticeBar::Kind::Warning, QStringLiteral("linkNotice"), this);
+    m_linkNotice->setDismissable(true);
+
+    for (NoticeBar *bar : {m_offline, m_waiting, m_signInRequired, m_keychain, m_warning, m_error,
+                           m_damage, m_linkNotice}) {
         layout->addWidget(bar);
     }
 }
@@ -337,6 +342,7 @@ void MainWindow::start()
         return;
     }
     loadCatalog(true);
+    m_restoring = true;
     QPointer<MainWindow> self(this);
     m_core.restoreSignIn([self](bool) {
         if (!self) {
@@ -350,6 +356,8 @@ void MainWindow::start()
         } else {
             self->updateContent();
         }
+        self->m_restoring = false;
+        Q_EMIT self->settled();
     });
 }
 
@@ -396,6 +404,7 @@ void MainWindow::loadCatalog(bool cachedOnly)
         m_error->hide();
         updateOfflineBanner();
         updateContent();
+        Q_EMIT settled();
     });
     connect(loader, &Task::failed, this,
             [this, ended, cachedOnly](TaskError error, const QString &message) {
@@ -410,8 +419,12 @@ void MainWindow::loadCatalog(bool cachedOnly)
                 }
                 updateOfflineBanner();
                 updateContent();
+                Q_EMIT settled();
             });
-    connect(loader, &Task::canceled, this, ended);
+    connect(loader, &Task::canceled, this, [this, ended] {
+        ended();
+        Q_EMIT settled();
+    });
     loader->start();
 }
 
@@ -564,6 +577,45 @@ void MainWindow::showError(const QString &what, const QString &details)
     m_error->show();
 }
 
+// ---- links ----
+
+bool MainWindow::isSettling() const
+{
+    return m_restoring || (m_signIn && !m_signIn->isFinished()) || isLoadingCatalog();
+}
+
+bool MainWindow::showProduct(const QString &slug)
+{
+    const int sourceRow = m_products->rowOf(slug);
+    if (sourceRow < 0) {
+        return false;
+    }
+    if (!m_productFilter->mapFromSource(m_products->index(sourceRow, 0)).isValid()) {
+        m_search->clear();
+        m_filter->setCurrentIndex(0);
+    }
+    selectProduct(slug);
+    bringToFront();
+    return true;
+}
+
+void MainWindow::bringToFront()
+{
+    if (isMinimized()) {
+        showNormal();
+    } else {
+        show();
+    }
+    raise();
+    activateWindow();
+}
+
+void MainWindow::showLinkNotice(const QString &text)
+{
+    m_linkNotice->setText(text);
+    m_linkNotice->show();
+}
+
 // ---- sign-in ----
 
 void MainWindow::signIn()
@@ -593,12 +645,17 @@ void MainWindow::signIn()
         statusBar()->showMessage(tr("Signed in."), statusMessageMs);
         updateAccount();
         refresh();
+        Q_EMIT settled();
     });
     connect(task, &Task::failed, this, [this](TaskError error, const QString &message) {
         m_waiting->hide();
         showError(tr("Signing in did not work."), describe(error) + u' ' + message);
+        Q_EMIT settled();
     });
-    connect(task, &Task::canceled, this, [this] { m_waiting->hide(); });
+    connect(task, &Task::canceled, this, [this] {
+        m_waiting->hide();
+        Q_EMIT settled();
+    });
     connect(task, &Task::stateChanged, this, [this] {
         QTimer::singleShot(0, this, [this] {
             updateAccount();

@@ -7,6 +7,7 @@
 #include <QPointer>
 #include <QTimer>
 
+class LinkController;
 class NoticeBar;
 class ProductFilterModel;
 class ProductListModel;
@@ -55,9 +56,25 @@ public:
     [[nodiscard]] TasksPanel *tasksPanel() const { return m_tasks; }
     [[nodiscard]] bool isLoadingCatalog() const { return !m_loader.isNull(); }
 
+    // ---- toolhub:// links ----
+    // What acts on links in this window.
+    [[nodiscard]] LinkController *links() const { return m_links; }
+    // Whether the window is on its way to a catalog it can act on: resuming the sign-in kept in
+    // the keychain, waiting for the browser, or reading the catalog. settled() follows.
+    [[nodiscard]] bool isSettling() const;
+    // Selects `slug` in the product list (clearing a search or filter that hides it) and brings
+    // the window up; false when the catalog has no such product.
+    bool showProduct(const QString &slug);
+    // Shows, raises and activates the window (also when minimized).
+    void bringToFront();
+    // A strip across the top saying what became of a link.
+    void showLinkNotice(const QString &text);
+
 Q_SIGNALS:
     // The list shows the catalog anew (after each AppCore::catalogChanged()).
     void catalogShown();
+    // Resuming the sign-in, a sign-in through the browser, or a catalog read has ended.
+    void settled();
 
 private:
     void buildToolBar();
@@ -106,6 +123,7 @@ private:
     NoticeBar *m_warning = nullptr;
     NoticeBar *m_error = nullptr;
     NoticeBar *m_damage = nullptr;
+    NoticeBar *m_linkNotice = nullptr;
     QPair<QString, QString> m_damaged; // product and tool the damage notice is about
 
     QLineEdit *m_search = nullptr;
@@ -125,6 +143,9 @@ private:
     QPointer<SettingsDialog> m_settings;
     // Set once a catalog read from the server has ended: before, a kept copy is not "offline".
     bool m_triedServer = false;
+    // Between start() and the end of resuming the sign-in kept in the keychain.
+    bool m_restoring = false;
+    LinkController *m_links = nullptr;
     // While offline, the catalog is read again now and then.
     QTimer m_retry;
 };
