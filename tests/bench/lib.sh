@@ -82,3 +82,21 @@ sign_in() {
     --data-urlencode "code_verifier=$verifier" "$base/oauth/token" |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])'
 }
+
+# Plays the browser of the desktop app's sign-in: opens the authorize URL $2 the app gave (on the
+# server at base URL $1), signs in on the form as $3 with password $4 and follows the redirect
+# back to the app's loopback listener.
+browse_sign_in() {
+  local base=$1 authorize=$2 login=$3 password=$4 jar form csrf next location
+  jar=$(mktemp -p "$work" cookies.XXXXXX)
+  local path=${authorize#"$base"}
+  form=$(curl -fsS -c "$jar" -b "$jar" "$base/signin?next=$(urlencode "$path")") || return 1
+  csrf=$(sed -n 's/.*name="csrf_token" value="\([^"]*\)".*/\1/p' <<<"$form" | head -n1 | sed 's/&amp;/\&/g')
+  next=$(sed -n 's/.*name="next" value="\([^"]*\)".*/\1/p' <<<"$form" | head -n1 | sed 's/&amp;/\&/g')
+  curl -fsS -o /dev/null -c "$jar" -b "$jar" --data-urlencode "csrf_token=$csrf" \
+    --data-urlencode "next=$next" --data-urlencode "login=$login" \
+    --data-urlencode "password=$password" "$base/signin" || return 1
+  location=$(curl -sS -o /dev/null -c "$jar" -b "$jar" -w '%{redirect_url}' "$authorize") || return 1
+  [[ $location == http://127.0.0.1:* ]] || { echo "no redirect to the app: '$location'" >&2; return 1; }
+  curl -fsS -o /dev/null "$location"
+}
