@@ -16,7 +16,7 @@ packages=(
   libsoci-dev nlohmann-json3-dev libsqlite3-dev libpq-dev
   # run and test peers
   sqlite3 postgresql-15 postgresql-client-15
-  xvfb xauth dbus dbus-x11 gnome-keyring libglib2.0-bin chromium
+  xvfb xauth dbus dbus-x11 gnome-keyring libglib2.0-bin chromium xdg-utils
   # benchmark references
   nginx-light wrk libarchive-tools
   # used by the scripts and tests themselves
