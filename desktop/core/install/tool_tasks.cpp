@@ -3,10 +3,32 @@
 #include "core/background_task.h"
 #include "core/logging.h"
 
+#include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
 
 #include <memory>
+
+namespace {
+
+// The registry's record of product/tool, for work on it on another thread; why not otherwise.
+toolhub::Result<std::shared_ptr<const Installation>, BackgroundTask::Failure>
+recordedInstallation(Registry &registry, const QString &product, const QString &tool)
+{
+    auto installed = registry.installation(product, tool);
+    if (!installed) {
+        return toolhub::fail(BackgroundTask::Failure{
+            TaskError::FileSystem, QString::fromStdString(installed.error().message)});
+    }
+    if (!*installed) {
+        return toolhub::fail(BackgroundTask::Failure{
+            TaskError::NotApplicable,
+            QCoreApplication::translate("Task", "%1 is not installed.").arg(tool)});
+    }
+    return std::make_shared<const Installation>(std::move(**installed));
+}
+
+} // namespace
 
 RemoveTask::RemoveTask(QString product, QString tool, Registry &registry, QObject *parent)
     : Task(parent), m_product(std::move(product)), m_tool(std::move(tool)), m_registry(registry)
@@ -14,16 +36,12 @@ RemoveTask::RemoveTask(QString product, QString tool, Registry &registry, QObjec
 
 void RemoveTask::run()
 {
-    auto installed = m_registry.installation(m_product, m_tool);
-    if (!installed) {
-        fail(TaskError::FileSystem, QString::fromStdString(installed.error().message));
+    auto found = recordedInstallation(m_registry, m_product, m_tool);
+    if (!found) {
+        fail(found.error().error, found.error().message);
         return;
     }
-    if (!*installed) {
-        fail(TaskError::NotApplicable, tr("%1 is not installed.").arg(m_tool));
-        return;
-    }
-    auto installation = std::make_shared<const Installation>(std::move(**installed));
+    const auto installation = std::move(found).value();
     m_version = installation->version;
     setStatusText(tr("Removing %1 %2").arg(m_tool, m_version));
     // Deleting is not undone half-way: once it began it runs to its end.
@@ -65,16 +83,12 @@ VerifyTask::VerifyTask(QString product, QString tool, bool repair, InstallEnviro
 
 void VerifyTask::run()
 {
-    auto installed = m_env.registry->installation(m_product, m_tool);
-    if (!installed) {
-        fail(TaskError::FileSystem, QString::fromStdString(installed.error().message));
+    auto found = recordedInstallation(*m_env.registry, m_product, m_tool);
+    if (!found) {
+        fail(found.error().error, found.error().message);
         return;
     }
-    if (!*installed) {
-        fail(TaskError::NotApplicable, tr("%1 is not installed.").arg(m_tool));
-        return;
-    }
-    auto installation = std::make_shared<const Installation>(std::move(**installed));
+    const auto installation = std::move(found).value();
     m_version = installation->version;
     setStatusText(tr("Checking the files of %1 %2").arg(m_tool, m_version));
     auto damaged = std::make_shared<std::vector<DamagedFile>>();
