@@ -1,8 +1,10 @@
 #include "core/app/instance.h"
 
 #include <QDeadlineTimer>
+#include <QDir>
 #include <QLocalServer>
 #include <QLocalSocket>
+#include <QLockFile>
 #include <QLoggingCategory>
 #include <QPointer>
 #include <QTimer>
@@ -46,6 +48,17 @@ toolhub::Result<void> InstanceServer::listen()
     if (m_server->isListening()) {
         return {};
     }
+    // A name without a folder is one Qt places in the temporary folder: its lock goes there too.
+    const QString lockPath =
+        QDir::isAbsolutePath(m_name)
+            ? m_name + QStringLiteral(".lock")
+            : QDir(QDir::tempPath()).filePath(m_name + QStringLiteral(".lock"));
+    auto lock = std::make_unique<QLockFile>(lockPath);
+    lock->setStaleLockTime(0); // stale only when its process is gone
+    if (!lock->tryLock(kLiveCheckMs)) {
+        return toolhub::fail(toolhub::ErrorCode::Conflict,
+                             "another toolhub is running for this user");
+    }
     {
         QLocalSocket probe;
         probe.connectToServer(m_name);
@@ -62,6 +75,7 @@ toolhub::Result<void> InstanceServer::listen()
                              "cannot listen on " + m_name.toStdString() + ": " +
                                  m_server->errorString().toStdString());
     }
+    m_lock = std::move(lock);
     qCInfo(lcInstance) << "listening on" << m_server->fullServerName();
     return {};
 }

@@ -9,9 +9,11 @@
 #include <QString>
 
 #include <chrono>
+#include <memory>
 
 class QLocalServer;
 class QLocalSocket;
+class QLockFile;
 
 Q_DECLARE_METATYPE(toolhub::LinkRequest)
 
@@ -35,9 +37,11 @@ public:
     explicit InstanceServer(QString name, QObject *parent = nullptr);
     ~InstanceServer() override;
 
-    // Starts listening. A socket file no one answers on (left by a toolhub that crashed) is
-    // removed first; a name a running instance answers on is never taken over: Conflict.
-    // Unavailable when the socket cannot be made.
+    // Starts listening. Being the instance is a lock file beside the socket ("<name>.lock", held
+    // while this object lives; stale once its process is gone), so two starts at the same moment
+    // cannot both remove and bind the socket: the second gets Conflict. A socket file no one
+    // answers on (left by a toolhub that crashed) is removed first; a name a running instance
+    // answers on is never taken over: Conflict. Unavailable when the socket cannot be made.
     [[nodiscard]] toolhub::Result<void> listen();
     [[nodiscard]] bool isListening() const;
     [[nodiscard]] QString name() const { return m_name; }
@@ -58,6 +62,7 @@ private:
     void close(QLocalSocket *socket, const QByteArray &answer);
 
     QString m_name;
+    std::unique_ptr<QLockFile> m_lock;
     QLocalServer *m_server;
     std::chrono::milliseconds m_lineTimeout = defaultLineTimeout;
 };

@@ -7,6 +7,7 @@
 
 #include <QFile>
 #include <QLocalSocket>
+#include <QLockFile>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -80,6 +81,7 @@ private Q_SLOTS:
     void refusesASlowLine();
     void secondServerCannotTakeALiveName();
     void takesOverAStaleSocketFile();
+    void aStartThatIsNotListeningYetIsNotOvertaken();
     void defaultNameLiesInTheRuntimeFolder();
 
 private:
@@ -220,6 +222,24 @@ void InstanceTest::secondServerCannotTakeALiveName()
     QSignalSpy shows(&first, &InstanceServer::showRequested);
     QCOMPARE(exchange(m_name, "SHOW\n"), QByteArray("OK\n"));
     QCOMPARE(shows.size(), 1);
+}
+
+void InstanceTest::aStartThatIsNotListeningYetIsNotOvertaken()
+{
+    // Another start holds the instance lock and is about to listen: nothing answers yet, but the
+    // socket is not this start's to take.
+    QLockFile other(m_name + QStringLiteral(".lock"));
+    QVERIFY(other.tryLock(0));
+    InstanceServer late(m_name);
+    const auto taken = late.listen();
+    QVERIFY(!taken.ok());
+    QCOMPARE(taken.error().code, toolhub::ErrorCode::Conflict);
+    QVERIFY(!late.isListening());
+
+    // Once that start is gone, the name is free again.
+    other.unlock();
+    InstanceServer next(m_name);
+    QVERIFY(next.listen().ok());
 }
 
 void InstanceTest::takesOverAStaleSocketFile()
