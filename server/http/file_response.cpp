@@ -1,4 +1,5 @@
 #include "http/file_response.h"
+#include "toolhub/utf8.h"
 
 #include "http/problem.h"
 #include "toolhub/ascii.h"
@@ -112,49 +113,6 @@ std::string percentEncodeAttr(std::string_view text)
         }
     }
     return out;
-}
-
-// Length of the valid UTF-8 sequence at text[pos] (1-4), or 0 if it is not valid UTF-8
-// (overlong forms, surrogates and code points beyond U+10FFFF included). Sets `codePoint`.
-std::size_t utf8Sequence(std::string_view text, std::size_t pos, char32_t &codePoint)
-{
-    const auto lead = static_cast<unsigned char>(text[pos]);
-    std::size_t length = 0;
-    char32_t minimum = 0;
-    if (lead < 0x80) {
-        codePoint = lead;
-        return 1;
-    }
-    if ((lead & 0xE0U) == 0xC0) {
-        length = 2;
-        minimum = 0x80;
-        codePoint = lead & 0x1FU;
-    } else if ((lead & 0xF0U) == 0xE0) {
-        length = 3;
-        minimum = 0x800;
-        codePoint = lead & 0x0FU;
-    } else if ((lead & 0xF8U) == 0xF0) {
-        length = 4;
-        minimum = 0x10000;
-        codePoint = lead & 0x07U;
-    } else {
-        return 0;
-    }
-    if (pos + length > text.size()) {
-        return 0;
-    }
-    for (std::size_t i = 1; i < length; ++i) {
-        const auto next = static_cast<unsigned char>(text[pos + i]);
-        if ((next & 0xC0U) != 0x80) {
-            return 0;
-        }
-        codePoint = (codePoint << 6U) | (next & 0x3FU);
-    }
-    if (codePoint < minimum || codePoint > 0x10FFFF ||
-        (codePoint >= 0xD800 && codePoint <= 0xDFFF)) {
-        return 0;
-    }
-    return length;
 }
 
 // A list of entity tags ("*" or `"x", W/"y"`), compared with `etag` weakly (If-None-Match) or

@@ -1,0 +1,46 @@
+#include "toolhub/utf8.h"
+
+namespace toolhub {
+
+std::size_t utf8Sequence(std::string_view text, std::size_t pos, char32_t &codePoint) noexcept
+{
+    const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+    const unsigned char lead = byte(pos);
+    std::size_t length = 0;
+    char32_t minimum = 0;
+    if (lead < 0x80U) {
+        codePoint = lead;
+        return 1;
+    }
+    if ((lead & 0xE0U) == 0xC0U) {
+        length = 2;
+        minimum = 0x80;
+        codePoint = lead & 0x1FU;
+    } else if ((lead & 0xF0U) == 0xE0U) {
+        length = 3;
+        minimum = 0x800;
+        codePoint = lead & 0x0FU;
+    } else if ((lead & 0xF8U) == 0xF0U) {
+        length = 4;
+        minimum = 0x10000;
+        codePoint = lead & 0x07U;
+    } else {
+        return 0;
+    }
+    if (pos + length > text.size()) {
+        return 0;
+    }
+    for (std::size_t i = 1; i < length; ++i) {
+        if ((byte(pos + i) & 0xC0U) != 0x80U) {
+            return 0;
+        }
+        codePoint = (codePoint << 6U) | (byte(pos + i) & 0x3FU);
+    }
+    if (codePoint < minimum || codePoint > 0x10FFFF ||
+        (codePoint >= 0xD800 && codePoint <= 0xDFFF)) {
+        return 0;
+    }
+    return length;
+}
+
+} // namespace toolhub
