@@ -214,12 +214,7 @@ void CustomerApiTest::initTestCase()
     m_server = std::make_unique<ServerProcess>(environment);
     QVERIFY2(m_server->start(), qPrintable(m_server->errorString()));
 
-    for (const auto &record : m_server->logRecords()) {
-        if (record.value(QLatin1String("key.public")).isString()) {
-            m_publicKey = QByteArray::fromBase64(
-                record.value(QLatin1String("key.public")).toString().toLatin1());
-        }
-    }
+    m_publicKey = m_server->signingKey();
     QCOMPARE(m_publicKey.size(), 32);
 
     QString error;

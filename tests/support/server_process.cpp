@@ -143,3 +143,15 @@ QByteArray ServerProcess::standardError()
     collect();
     return m_stderr;
 }
+
+QByteArray ServerProcess::signingKey()
+{
+    QByteArray key;
+    for (const auto &record : logRecords()) {
+        if (record.value(QLatin1String("key.public")).isString()) {
+            key = QByteArray::fromBase64(
+                record.value(QLatin1String("key.public")).toString().toLatin1());
+        }
+    }
+    return key;
+}

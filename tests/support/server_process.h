@@ -38,6 +38,9 @@ public:
     [[nodiscard]] QString errorString() const { return m_error; }
     // Reads what the server printed so far; stdout lines that are JSON are parsed.
     [[nodiscard]] QList<QJsonObject> logRecords();
+    // The public half of the manifest signing key the server logged at start ("key.public", 32
+    // bytes); empty when none was logged.
+    [[nodiscard]] QByteArray signingKey();
     [[nodiscard]] QByteArray standardOutput();
     [[nodiscard]] QByteArray standardError();
     [[nodiscard]] static QString executable();

@@ -76,12 +76,7 @@ void AppCoreTest::initTestCase()
     environment.insert(QStringLiteral("TOOLHUB_DEMO_DATA"), QStringLiteral("true"));
     m_server = std::make_unique<ServerProcess>(environment);
     QVERIFY2(m_server->start(), qPrintable(m_server->errorString()));
-    for (const auto &record : m_server->logRecords()) {
-        if (record.value(QLatin1String("key.public")).isString()) {
-            m_serverKey = QByteArray::fromBase64(
-                record.value(QLatin1String("key.public")).toString().toLatin1());
-        }
-    }
+    m_serverKey = m_server->signingKey();
     QCOMPARE(m_serverKey.size(), 32);
     m_keychainService = QStringLiteral("Toolhub test ") + QUuid::createUuid().toString();
     m_core = makeCore();

@@ -30,12 +30,7 @@ private Q_SLOTS:
         environment.insert(QStringLiteral("TOOLHUB_DEMO_DATA"), QStringLiteral("true"));
         m_server = std::make_unique<ServerProcess>(environment);
         QVERIFY2(m_server->start(), qPrintable(m_server->errorString()));
-        for (const auto &record : m_server->logRecords()) {
-            if (record.value(QLatin1String("key.public")).isString()) {
-                m_serverKey = QByteArray::fromBase64(
-                    record.value(QLatin1String("key.public")).toString().toLatin1());
-            }
-        }
+        m_serverKey = m_server->signingKey();
         QCOMPARE(m_serverKey.size(), 32);
         QString error;
         m_token = signInNative(*m_server, QStringLiteral("alice.archer@acme.example"),
