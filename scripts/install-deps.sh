@@ -13,9 +13,9 @@ packages=(
   # libraries
   libcurl4-openssl-dev libarchive-dev libsodium-dev libssl-dev
   libboost1.81-dev libboost-url1.81-dev
-  libsoci-dev nlohmann-json3-dev libsqlite3-dev libpq-dev
+  libsoci-dev nlohmann-json3-dev libsqlite3-dev libpq-dev libldap-dev
   # run and test peers
-  sqlite3 postgresql-15 postgresql-client-15
+  sqlite3 postgresql-15 postgresql-client-15 slapd ldap-utils
   xvfb xauth dbus dbus-x11 gnome-keyring libglib2.0-bin chromium xdg-utils
   # benchmark references
   nginx-light wrk libarchive-tools

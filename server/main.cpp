@@ -1,6 +1,8 @@
 // toolhub-server: the Toolhub platform's HTTP server.
 
 #include "cli/admin_cli.h"
+#include "core/access/access.h"
+#include "core/access/service_accounts.h"
 #include "core/auth/auth_module.h"
 #include "core/catalog/catalog.h"
 #include "core/config/config.h"
@@ -8,18 +10,25 @@
 #include "core/downloads/downloads.h"
 #include "core/installations/installations.h"
 #include "core/instance/instance.h"
+#include "core/ldap/ldap_sign_in.h"
 #include "core/licensing/licensing.h"
 #include "core/logging/logger.h"
 #include "core/migrations/migration_runner.h"
 #include "core/signing/signing_key.h"
+#include "core/sso/http_client.h"
+#include "core/sso/single_sign_on.h"
 #include "core/storage/database.h"
+#include "http/access_routes.h"
 #include "http/auth_routes.h"
+#include "http/authorization.h"
 #include "http/catalog_routes.h"
 #include "http/health_routes.h"
 #include "http/middleware.h"
 #include "http/portal_routes.h"
 #include "http/router.h"
+#include "http/scim_routes.h"
 #include "http/server.h"
+#include "http/sso_routes.h"
 
 #include <filesystem>
 #include <iostream>
@@ -157,6 +166,32 @@ Result<std::unique_ptr<Database>> prepareDatabase(const ServerConfig &config, co
     return database;
 }
 
+// Adds sign-in against the LDAP directory after the local accounts, when ldap_url is set.
+Result<void> addLdapSignIn(const ServerConfig &config, AuthModule &auth, AccessControl &access,
+                           const Logger &logger)
+{
+    if (!config.ldap.enabled()) {
+        return {};
+    }
+    auto settings = completeLdapSettings(config.ldap);
+    if (!settings) {
+        return fail(std::move(settings).error());
+    }
+    if (settings->allowPlaintext && !settings->startTls) {
+        logger.warn("ldap_allow_plaintext: passwords cross the network to ldap:// URLs in clear");
+    }
+    logger.info("LDAP sign-in", {{"ldap.urls", settings->urls},
+                                 {"ldap.id", settings->issuer()},
+                                 {"ldap.rules", settings->rules.size()}});
+    auth.addSignInMethod(std::make_unique<LdapSignIn>(
+        std::move(settings).value(), auth.identity(),
+        [&access](const std::string &userId, const std::vector<RoleGrant> &grants) {
+            return access.replaceGrants(userId, "ldap", grants);
+        },
+        logger));
+    return {};
+}
+
 int serve(const ServerConfig &config, const Logger &logger)
 {
     std::error_code ec;
@@ -198,6 +233,11 @@ int serve(const ServerConfig &config, const Logger &logger)
         logger.error(auth.error().message);
         return exitFailure;
     }
+    AccessControl access(db, systemClock());
+    if (auto ldap = addLdapSignIn(config, **auth, access, logger); !ldap) {
+        logger.error(ldap.error().message);
+        return exitFailure;
+    }
 
     Licensing licensing(db);
     Catalog catalog(db, licensing);
@@ -209,8 +249,8 @@ int serve(const ServerConfig &config, const Logger &logger)
             .count();
     };
     if (config.demoData) {
-        auto demo = ensureDemoData((*auth)->identity(), catalog, licensing, defaultDemoDir(),
-                                   config.effectiveArtifactDir(), unixNow());
+        auto demo = ensureDemoData((*auth)->identity(), access, catalog, licensing,
+                                   defaultDemoDir(), config.effectiveArtifactDir(), unixNow());
         if (!demo) {
             logger.error("cannot load the demo data: " + demo.error().message);
             return exitFailure;
@@ -218,31 +258,72 @@ int serve(const ServerConfig &config, const Logger &logger)
         logger.info(demo->loaded ? "demo data loaded" : "demo data present");
         for (const auto &user : demo->users) {
             // Fixed, documented demo credentials (resources/demo/catalog.json), not secrets.
+            std::string roles;
+            for (const auto &role : user.roles) {
+                roles += (roles.empty() ? "" : ",") + role;
+            }
             logger.info("demo user", {{"user.name", user.login},
                                       {"demo.password", user.password},
-                                      {"organization.id", user.organization}});
+                                      {"organization.id", user.organization},
+                                      {"user.roles", roles}});
         }
     }
 
     http::Router router;
-    http::addAuthRoutes(router, **auth, {.secureCookies = config.cookieSecure}, logger);
-    const http::Authenticator authenticator((*auth)->oauth());
+    sso::CurlHttpClient ssoHttp;
+    sso::SingleSignOn singleSignOn(db, **auth, ssoHttp,
+                                   [&access](std::string_view userId, std::string_view source,
+                                             const std::vector<RoleGrant> &grants) {
+                                       return access.replaceGrants(userId, source, grants);
+                                   },
+                                   systemClock(), config.oidcProviders,
+                                   {.publicUrl = config.publicUrl});
+    for (const auto &[id, error] : singleSignOn.warmUp()) {
+        logger.warn("OpenID Connect provider not reachable yet",
+                    {{"auth.provider", id}, {"error.message", error.message}});
+    }
+    http::AuthRouteOptions authOptions;
+    authOptions.secureCookies = config.cookieSecure;
+    http::addSsoSignInOptions(authOptions, singleSignOn);
+    http::addAuthRoutes(router, **auth, authOptions, logger);
+    http::addSsoRoutes(router, **auth, singleSignOn, authOptions, logger);
+    ServiceAccounts services(db, systemClock());
+    const http::Guard guard(**auth, access, services);
     const http::CatalogRoutesContext catalogContext{
         .catalog = catalog,
         .downloads = downloads,
         .installations = installations,
         .identity = (*auth)->identity(),
         .signingKey = *signingKey,
-        .authenticate =
-            [&authenticator](const http::Request &request) {
-                return authenticator.authenticate(request);
-            },
+        .authorize = [&guard](const http::Request &request,
+                              std::string_view permission) -> Result<Principal> {
+            auto caller = guard.requireInOwnOrganization(request, permission);
+            if (!caller) {
+                return fail(std::move(caller).error());
+            }
+            return std::move(caller)->principal;
+        },
         .artifactDir = config.effectiveArtifactDir(),
         .manifestLifetime = config.manifestLifetime,
         .now = unixNow,
     };
     http::addCatalogRoutes(router, catalogContext);
-    http::addPortalRoutes(router, **auth, catalogContext, {.secureCookies = config.cookieSecure});
+    http::addAccessRoutes(
+        router, {.guard = guard, .catalog = catalog, .licensing = licensing, .now = unixNow});
+    scim::Directory scimDirectory(db, **auth, access,
+                                  {.issuer = config.scimIssuer,
+                                   .subject = config.scimSubject == "externalId"
+                                                  ? scim::SubjectAttribute::ExternalId
+                                                  : scim::SubjectAttribute::UserName,
+                                   .organization = config.scimOrganization},
+                                  systemClock());
+    http::addScimRoutes(router, {.directory = scimDirectory,
+                                 .guard = guard,
+                                 .logger = logger,
+                                 .publicUrl = config.publicUrl,
+                                 .maxBodyBytes = config.maxBodyBytes});
+    http::addPortalRoutes(router, **auth, guard, catalogContext,
+                          {.secureCookies = config.cookieSecure});
     http::Pipeline pipeline;
     pipeline.use(http::requestContext());
     pipeline.use(http::accessLog(logger));
@@ -346,8 +427,11 @@ int main(int argc, char **argv)
             std::cerr << "toolhub-server: " << auth.error().message << "\n";
             return exitFailure;
         }
-        return runAdminCommand(arguments.command, arguments.commandArgs, (*auth)->identity(),
-                               std::cin, std::cout, std::cerr);
+        AccessControl access(**database, systemClock());
+        ServiceAccounts services(**database, systemClock());
+        return runAdminCommand(arguments.command, arguments.commandArgs,
+                               {.auth = **auth, .access = access, .services = services}, std::cin,
+                               std::cout, std::cerr);
     }
     if (arguments.command == "migrate") {
         auto database = prepareDatabase(*config, logger);

@@ -3,6 +3,8 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <charconv>
 #include <iostream>
 #include <map>
 #include <optional>
@@ -20,14 +22,27 @@ constexpr std::string_view usage =
     "  toolhub-server org add <slug> <name>\n"
     "  toolhub-server user add --org <slug> --login <login> --name <name> --email <email>\n"
     "      (reads the password from standard input)\n"
-    "  toolhub-server user disable --login <login>\n";
+    "  toolhub-server user disable --login <login>\n"
+    "  toolhub-server user enable --login <login>\n"
+    "  toolhub-server user grant --login <login> --role <role> [--org <slug>]\n"
+    "  toolhub-server user revoke --login <login> --role <role> [--org <slug>]\n"
+    "  toolhub-server service-account create <name> --scope <permission> [--scope ...]\n"
+    "      [--lifetime-days <n>] [--description <text>]   (prints the token once)\n"
+    "  toolhub-server service-account list\n"
+    "  toolhub-server service-account revoke <name> --token <token id>\n";
 
-// "--key value" pairs; nullopt (with a message) for anything else or an unexpected key.
-std::optional<std::map<std::string, std::string>>
+// "--key value" pairs; nullopt (with a message) for anything else, an unexpected key, or a
+// missing required one. Only keys in `repeatable` may be given more than once.
+std::optional<std::multimap<std::string, std::string>>
 parseOptions(const std::vector<std::string> &args, std::size_t from,
-             const std::vector<std::string_view> &allowed, std::ostream &err)
+             const std::vector<std::string_view> &required, std::ostream &err,
+             const std::vector<std::string_view> &optional = {},
+             const std::vector<std::string_view> &repeatable = {})
 {
-    std::map<std::string, std::string> options;
+    std::multimap<std::string, std::string> options;
+    const auto listed = [](const std::vector<std::string_view> &keys, const std::string &key) {
+        return std::find(keys.begin(), keys.end(), key) != keys.end();
+    };
     for (std::size_t i = from; i < args.size(); ++i) {
         const std::string &arg = args[i];
         std::string key;
@@ -42,19 +57,29 @@ parseOptions(const std::vector<std::string> &args, std::size_t from,
             err << "toolhub-server: unexpected argument \"" << arg << "\"\n" << usage;
             return std::nullopt;
         }
-        if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+        if (!listed(required, key) && !listed(optional, key) && !listed(repeatable, key)) {
             err << "toolhub-server: unknown option --" << key << "\n" << usage;
             return std::nullopt;
         }
-        options[key] = value;
+        if (options.contains(key) && !listed(repeatable, key)) {
+            err << "toolhub-server: --" << key << " is given twice\n" << usage;
+            return std::nullopt;
+        }
+        options.emplace(key, value);
     }
-    for (const auto key : allowed) {
+    for (const auto key : required) {
         if (!options.contains(std::string{key})) {
             err << "toolhub-server: --" << key << " is required\n" << usage;
             return std::nullopt;
         }
     }
     return options;
+}
+
+// The value of a key parseOptions() checked to be there once.
+const std::string &one(const std::multimap<std::string, std::string> &options, const char *key)
+{
+    return options.find(key)->second;
 }
 
 // One line from `in`; on a terminal, prompts on `err` and does not echo.
@@ -93,12 +118,14 @@ int report(const Error &error, std::ostream &err)
 
 bool isAdminCommand(std::string_view word)
 {
-    return word == "org" || word == "user";
+    return word == "org" || word == "user" || word == "service-account";
 }
 
 int runAdminCommand(std::string_view command, const std::vector<std::string> &args,
-                    IdentityStore &identity, std::istream &in, std::ostream &out, std::ostream &err)
+                    const AdminModules &modules, std::istream &in, std::ostream &out,
+                    std::ostream &err)
 {
+    IdentityStore &identity = modules.auth.identity();
     const std::string action = args.empty() ? std::string{} : args.front();
     if (command == "org" && action == "add") {
         if (args.size() != 3) {
@@ -117,11 +144,11 @@ int runAdminCommand(std::string_view command, const std::vector<std::string> &ar
         if (!options) {
             return exitUsage;
         }
-        auto org = identity.findOrganizationBySlug(options->at("org"));
+        auto org = identity.findOrganizationBySlug(one(*options, "org"));
         if (!org) {
             return report(org.error().code == ErrorCode::NotFound
                               ? Error{ErrorCode::InvalidArgument,
-                                      "no organization \"" + options->at("org") + "\""}
+                                      "no organization \"" + one(*options, "org") + "\""}
                               : org.error(),
                           err);
         }
@@ -130,8 +157,9 @@ int runAdminCommand(std::string_view command, const std::vector<std::string> &ar
             err << "toolhub-server: expected the password on standard input\n";
             return exitUsage;
         }
-        auto user = identity.createLocalUser(
-            {org->id, options->at("login"), options->at("name"), options->at("email"), *password});
+        auto user =
+            identity.createLocalUser({org->id, one(*options, "login"), one(*options, "name"),
+                                      one(*options, "email"), *password});
         secureZero(password->data(), password->size());
         if (!user) {
             return report(user.error(), err);
@@ -139,19 +167,133 @@ int runAdminCommand(std::string_view command, const std::vector<std::string> &ar
         out << "user " << user->login << " created (id " << user->id << ")\n";
         return exitOk;
     }
-    if (command == "user" && action == "disable") {
+    if (command == "user" && (action == "disable" || action == "enable")) {
         const auto options = parseOptions(args, 1, {"login"}, err);
         if (!options) {
             return exitUsage;
         }
-        auto user = identity.findUserByLogin(options->at("login"));
+        auto user = identity.findUserByLogin(one(*options, "login"));
         if (!user) {
             return report(user.error(), err);
         }
-        if (auto disabled = identity.disableUser(user->id); !disabled) {
-            return report(disabled.error(), err);
+        auto changed = action == "disable" ? modules.auth.disableUser(user->id)
+                                           : identity.enableUser(user->id);
+        if (!changed) {
+            return report(changed.error(), err);
         }
-        out << "user " << user->login << " disabled\n";
+        out << "user " << user->login << (action == "disable" ? " disabled\n" : " enabled\n");
+        return exitOk;
+    }
+    if (command == "user" && (action == "grant" || action == "revoke")) {
+        const auto options = parseOptions(args, 1, {"login", "role"}, err, {"org"});
+        if (!options) {
+            return exitUsage;
+        }
+        auto user = identity.findUserByLogin(one(*options, "login"));
+        if (!user) {
+            return report(user.error(), err);
+        }
+        Scope scope = Scope::global();
+        if (options->contains("org")) {
+            auto org = identity.findOrganizationBySlug(one(*options, "org"));
+            if (!org) {
+                return report(org.error(), err);
+            }
+            scope = Scope::organization(org->id);
+        }
+        const RoleGrant grant{one(*options, "role"), scope};
+        auto changed = action == "grant" ? modules.access.grant(user->id, grant)
+                                         : modules.access.revoke(user->id, grant);
+        if (!changed) {
+            return report(changed.error(), err);
+        }
+        out << "user " << user->login << (action == "grant" ? " holds " : " no longer holds ")
+            << grant.role << " "
+            << (options->contains("org") ? "in " + one(*options, "org") : std::string{"globally"})
+            << "\n";
+        return exitOk;
+    }
+    if (command == "service-account" && action == "create") {
+        if (args.size() < 2 || args[1].starts_with("--")) {
+            err << "toolhub-server: service-account create needs a name\n" << usage;
+            return exitUsage;
+        }
+        const auto options =
+            parseOptions(args, 2, {"scope"}, err, {"lifetime-days", "description"}, {"scope"});
+        if (!options) {
+            return exitUsage;
+        }
+        std::int64_t days = ServiceAccounts::defaultTokenLifetime / 86400;
+        if (options->contains("lifetime-days")) {
+            const std::string &text = one(*options, "lifetime-days");
+            const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), days);
+            if (ec != std::errc{} || end != text.data() + text.size()) {
+                err << "toolhub-server: --lifetime-days must be a whole number of days\n";
+                return exitUsage;
+            }
+        }
+        std::vector<std::string> scopes;
+        for (auto [it, end] = options->equal_range("scope"); it != end; ++it) {
+            scopes.push_back(it->second);
+        }
+        auto account = modules.services.findByName(args[1]);
+        if (!account && account.error().code == ErrorCode::NotFound) {
+            account = modules.services.create(
+                args[1], options->contains("description") ? one(*options, "description") : "");
+        }
+        if (!account) {
+            return report(account.error(), err);
+        }
+        auto issued = modules.services.issueToken(account->id, "cli", scopes, days * 86400);
+        if (!issued) {
+            return report(issued.error(), err);
+        }
+        out << "service account " << account->name << " (id " << account->id << "): token "
+            << issued->token.id << " expires in " << days << " days; it is shown only now:\n"
+            << issued->secret << "\n";
+        return exitOk;
+    }
+    if (command == "service-account" && action == "list") {
+        auto accounts = modules.services.accounts();
+        if (!accounts) {
+            return report(accounts.error(), err);
+        }
+        for (const auto &account : *accounts) {
+            out << account.name << (account.disabled ? " (disabled)" : "") << "\n";
+            auto tokens = modules.services.tokens(account.id);
+            if (!tokens) {
+                return report(tokens.error(), err);
+            }
+            for (const auto &token : *tokens) {
+                std::string scopes;
+                for (const auto &scope : token.scopes) {
+                    scopes += " " + scope;
+                }
+                out << "  token " << token.id << (token.revokedAt != 0 ? " revoked" : "")
+                    << " expires_at " << token.expiresAt << " last_used_at " << token.lastUsedAt
+                    << " scopes" << scopes << "\n";
+            }
+        }
+        return exitOk;
+    }
+    if (command == "service-account" && action == "revoke") {
+        if (args.size() < 2 || args[1].starts_with("--")) {
+            err << "toolhub-server: service-account revoke needs a name\n" << usage;
+            return exitUsage;
+        }
+        const auto options = parseOptions(args, 2, {"token"}, err);
+        if (!options) {
+            return exitUsage;
+        }
+        auto account = modules.services.findByName(args[1]);
+        if (!account) {
+            return report(account.error(), err);
+        }
+        if (auto revoked = modules.services.revokeToken(account->id, one(*options, "token"));
+            !revoked) {
+            return report(revoked.error(), err);
+        }
+        out << "token " << one(*options, "token") << " revoked\n";
         return exitOk;
     }
     err << "toolhub-server: unknown command \"" << command << (action.empty() ? "" : " ") << action

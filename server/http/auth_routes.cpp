@@ -1,6 +1,8 @@
 #include "http/auth_routes.h"
+#include "toolhub/utf8.h"
 
 #include "core/auth/redirect_uri.h"
+#include "http/authorization.h"
 #include "http/cookies.h"
 #include "http/problem.h"
 
@@ -118,6 +120,9 @@ border:1px solid #b6bcc8;border-radius:4px;font-size:1rem}
 button{margin-top:1.3rem;width:100%;padding:.6rem;border:0;border-radius:4px;background:#2456c7;
 color:#fff;font-size:1rem;cursor:pointer}
 .error{background:#fdecec;color:#8a1c1c;padding:.6rem .8rem;border-radius:4px}
+.or{text-align:center;color:#5b6375;margin:1.2rem 0 .4rem}
+a.sso{display:block;margin-top:.6rem;padding:.6rem;border:1px solid #2456c7;border-radius:4px;
+color:#2456c7;text-align:center;text-decoration:none}
 </style>
 </head>
 <body>
@@ -129,7 +134,7 @@ color:#fff;font-size:1rem;cursor:pointer}
 }
 
 std::string signInPage(std::string_view csrfToken, std::string_view next, std::string_view login,
-                       std::string_view error)
+                       std::string_view error, const std::vector<ExternalSignIn> &external)
 {
     std::string content = "<h1>Sign in to Toolhub</h1>\n";
     if (!error.empty()) {
@@ -147,6 +152,14 @@ std::string signInPage(std::string_view csrfToken, std::string_view next, std::s
 <input type="password" id="password" name="password" autocomplete="current-password" required>
 <button type="submit">Sign in</button>
 </form>)";
+    if (!external.empty()) {
+        content += "\n<p class=\"or\">or</p>";
+    }
+    for (const auto &provider : external) {
+        content += "\n<a class=\"sso\" href=\"" +
+                   escapeHtml(provider.path + "?next=" + urlEncode(next)) + "\">" +
+                   escapeHtml(provider.label) + "</a>";
+    }
     return page("Sign in", content);
 }
 
@@ -238,13 +251,15 @@ Result<Response> AuthRoutes::getSignIn(Request &request)
         }
         const auto &user = (*current)->user;
         const std::string csrf = m_auth.csrf().tokenFor(sessionPurpose, (*current)->token);
-        return html(200, page("Signed in", "<h1>Signed in</h1>\n<p>You are signed in as " +
-                                               escapeHtml(user.displayName) + " (" +
-                                               escapeHtml(user.login) + ").</p>\n" +
-                                               R"(<form method="post" action="/signout">
+        return html(200,
+                    page("Signed in", "<h1>Signed in</h1>\n<p>You are signed in as " +
+                                          escapeHtml(user.displayName) + " (" +
+                                          escapeHtml(user.login.empty() ? user.email : user.login) +
+                                          ").</p>\n" +
+                                          R"(<form method="post" action="/signout">
 <input type="hidden" name="csrf_token" value=")" +
-                                               escapeHtml(csrf) +
-                                               R"(">
+                                          escapeHtml(csrf) +
+                                          R"(">
 <button type="submit">Sign out</button>
 </form>)"));
     }
@@ -254,8 +269,8 @@ Result<Response> AuthRoutes::getSignIn(Request &request)
     if (fresh) {
         preSession = randomToken(32);
     }
-    auto response =
-        html(200, signInPage(m_auth.csrf().tokenFor(signInPurpose, *preSession), next, {}, {}));
+    auto response = html(200, signInPage(m_auth.csrf().tokenFor(signInPurpose, *preSession), next,
+                                         {}, {}, m_options.externalSignIns));
     if (fresh) {
         response.headers.add("Set-Cookie",
                              cookie(m_preSessionCookie, *preSession, preSessionLifetime));
@@ -292,7 +307,8 @@ Result<Response> AuthRoutes::postSignIn(Request &request)
         m_logger.warn("sign-in throttled", request.context.logFields({{"user.name", account}}));
         auto response = html(429, signInPage(*csrf, next, login,
                                              "Too many failed sign-ins. Try again in " +
-                                                 std::to_string(**wait) + " seconds."));
+                                                 std::to_string(**wait) + " seconds.",
+                                             m_options.externalSignIns));
         response.headers.set("Retry-After", std::to_string(**wait));
         return response;
     }
@@ -306,6 +322,10 @@ Result<Response> AuthRoutes::postSignIn(Request &request)
             methodName = method->name();
             break;
         }
+        if (attempt.error().code == ErrorCode::Unavailable) { // e.g. the LDAP directory is down
+            return html(503, signInPage(*csrf, next, login, attempt.error().message,
+                                        m_options.externalSignIns));
+        }
         if (attempt.error().code != ErrorCode::Unauthenticated) {
             return fail(std::move(attempt).error());
         }
@@ -315,27 +335,16 @@ Result<Response> AuthRoutes::postSignIn(Request &request)
             return fail(std::move(recorded).error());
         }
         m_logger.info("sign-in failed", request.context.logFields({{"user.name", account}}));
-        return html(401, signInPage(*csrf, next, login, "Wrong login or password."));
+        return html(401, signInPage(*csrf, next, login, "Wrong login or password.",
+                                    m_options.externalSignIns));
     }
 
-    // A new session id at every sign-in; the browser's old one, if any, ends.
-    if (const auto old = cookieValue(request, m_sessionCookie)) {
-        if (auto destroyed = m_auth.sessions().destroy(*old); !destroyed) {
-            return fail(std::move(destroyed).error());
-        }
+    auto started =
+        startBrowserSession(request, m_auth, m_options, *user, next, methodName, m_logger);
+    if (!started) {
+        return fail(std::move(started).error());
     }
-    auto session = m_auth.sessions().create(user->id);
-    if (!session) {
-        return fail(std::move(session).error());
-    }
-    m_logger.info("signed in", request.context.logFields({{"user.id", user->id},
-                                                          {"user.name", user->login},
-                                                          {"auth.method", methodName}}));
-    auto response = redirect(303, next);
-    response.headers.add("Set-Cookie",
-                         cookie(m_sessionCookie, *session, m_auth.sessions().lifetime()));
-    response.headers.add("Set-Cookie", cookie(m_preSessionCookie, "", std::chrono::seconds{0}));
-    return response;
+    return std::move(started->response);
 }
 
 Result<Response> AuthRoutes::postSignOut(Request &request)
@@ -347,10 +356,18 @@ Result<Response> AuthRoutes::postSignOut(Request &request)
         return fail(ErrorCode::PermissionDenied,
                     "the sign-out form has expired or did not come from this site");
     }
+    std::optional<std::string> elsewhere;
+    if (m_options.signOutRedirect) {
+        auto answer = m_options.signOutRedirect(*token);
+        if (!answer) {
+            return fail(std::move(answer).error());
+        }
+        elsewhere = std::move(answer).value();
+    }
     if (auto destroyed = m_auth.sessions().destroy(*token); !destroyed) {
         return fail(std::move(destroyed).error());
     }
-    auto response = redirect(303, std::string{defaultNext});
+    auto response = redirect(303, elsewhere.value_or(std::string{defaultNext}));
     response.headers.add("Set-Cookie", cookie(m_sessionCookie, "", std::chrono::seconds{0}));
     return response;
 }
@@ -502,7 +519,7 @@ Result<Response> AuthRoutes::me(Request &request)
     if (!user && user.error().code != ErrorCode::NotFound) {
         return fail(std::move(user).error());
     }
-    if (!user || user->disabled) {
+    if (!user || user->disabled || principal->generation < user->sessionGeneration) {
         return unauthorizedResponse({ErrorCode::Unauthenticated, "the account is not active"},
                                     request);
     }
@@ -528,20 +545,11 @@ Result<Response> AuthRoutes::me(Request &request)
 
 Result<Principal> Authenticator::authenticate(const Request &request) const
 {
-    if (request.headers.count("Authorization") != 1) {
-        return fail(ErrorCode::Unauthenticated, "this needs a bearer access token: sign in");
+    auto token = bearerToken(request);
+    if (!token) {
+        return fail(std::move(token).error());
     }
-    const auto value = *request.headers.get("Authorization");
-    constexpr std::string_view scheme = "bearer ";
-    if (value.size() <= scheme.size() ||
-        !equalsIgnoringCase(value.substr(0, scheme.size()), scheme)) {
-        return fail(ErrorCode::Unauthenticated, "the Authorization header must be Bearer <token>");
-    }
-    auto token = value.substr(scheme.size());
-    while (!token.empty() && token.front() == ' ') {
-        token.remove_prefix(1);
-    }
-    return m_oauth.authenticate(token);
+    return m_oauth.authenticate(*token);
 }
 
 Response unauthorizedResponse(const Error &error, const Request &request)
@@ -618,6 +626,47 @@ bool isSafeLocalPath(std::string_view path)
     return true;
 }
 
+Result<BrowserSignIn> startBrowserSession(const Request &request, AuthModule &auth,
+                                          const AuthRouteOptions &options, const User &user,
+                                          std::string_view next, std::string_view method,
+                                          const Logger &logger)
+{
+    const std::string sessionCookie = sessionCookieName(options);
+    const auto cookie = [&](std::string_view name, std::string_view value,
+                            std::chrono::seconds maxAge) {
+        return setCookie(name, value, {.secure = options.secureCookies, .maxAge = maxAge});
+    };
+    // A new session id at every sign-in; the browser's old one, if any, ends.
+    if (const auto old = cookieValue(request, sessionCookie)) {
+        if (auto destroyed = auth.sessions().destroy(*old); !destroyed) {
+            return fail(std::move(destroyed).error());
+        }
+    }
+    auto session = auth.sessions().create(user.id);
+    if (!session) {
+        return fail(std::move(session).error());
+    }
+    logger.info("signed in", request.context.logFields(
+                                 {{"user.id", user.id},
+                                  {"user.name", user.login.empty() ? user.email : user.login},
+                                  {"auth.method", method}}));
+    BrowserSignIn signIn{redirect(303, std::string{next}), *session};
+    signIn.response.headers.add("Set-Cookie",
+                                cookie(sessionCookie, *session, auth.sessions().lifetime()));
+    signIn.response.headers.add(
+        "Set-Cookie", cookie(options.secureCookies ? "__Host-toolhub_signin" : "toolhub_signin", "",
+                             std::chrono::seconds{0}));
+    return signIn;
+}
+
+Response signInErrorPage(unsigned status, std::string_view title, std::string_view message,
+                         std::string_view retryPath)
+{
+    return html(status, page(title, "<h1>" + escapeHtml(title) + "</h1>\n<p>" +
+                                        escapeHtml(message) + "</p>\n<p><a href=\"" +
+                                        escapeHtml(retryPath) + "\">Sign in again</a></p>"));
+}
+
 std::string sessionCookieName(const AuthRouteOptions &options)
 {
     return options.secureCookies ? "__Host-toolhub_session" : "toolhub_session";
@@ -652,20 +701,7 @@ Result<std::optional<BrowserSession>> browserSession(const Request &request, Aut
 
 std::string urlEncode(std::string_view text)
 {
-    static constexpr std::string_view hex = "0123456789ABCDEF";
-    std::string out;
-    for (const char c : text) {
-        const auto u = static_cast<unsigned char>(c);
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-            c == '-' || c == '.' || c == '_' || c == '~') {
-            out += c;
-        } else {
-            out += '%';
-            out += hex[u >> 4U];
-            out += hex[u & 0xFU];
-        }
-    }
-    return out;
+    return percentEncode(text);
 }
 
 } // namespace toolhub::server::http

@@ -7,10 +7,12 @@
 #include "http/router.h"
 #include "toolhub/result.h"
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace toolhub::server::http {
 
@@ -36,11 +38,23 @@ private:
 // A 401 problem response with `WWW-Authenticate: Bearer` (RFC 6750 §3).
 [[nodiscard]] Response unauthorizedResponse(const Error &error, const Request &request);
 
+// A sign-in through another site (an OpenID Connect provider), offered as a button beside the
+// sign-in form; `path` starts it and gets "?next=<local path>".
+struct ExternalSignIn {
+    std::string label;
+    std::string path;
+};
+
 struct AuthRouteOptions {
     // Cookies get Secure and the __Host- prefix. The server speaks plain HTTP, so it cannot tell
     // by itself whether browsers reach it over HTTPS (through a TLS-terminating proxy): the
     // operator says so with cookie_secure. Forwarded headers are not trusted for this.
     bool secureCookies = false;
+    std::vector<ExternalSignIn> externalSignIns{};
+    // Asked at sign-out with the ending session's token: where to send the browser instead of
+    // the sign-in page (the identity provider's logout), if anywhere.
+    std::function<Result<std::optional<std::string>>(std::string_view sessionToken)>
+        signOutRedirect{};
 };
 
 // The sign-in routes:
@@ -64,6 +78,22 @@ struct BrowserSession {
 // when it names no live session or a user that is gone or disabled.
 [[nodiscard]] Result<std::optional<BrowserSession>>
 browserSession(const Request &request, AuthModule &auth, std::string_view cookieName);
+// How every browser sign-in ends, whatever proved the user: the browser's old session (if any)
+// ends, a new one starts, and the answer is a 303 to `next` that sets the session cookie and
+// clears the pre-session cookie. `method` names the sign-in method in the log.
+struct BrowserSignIn {
+    Response response;
+    std::string sessionToken;
+};
+[[nodiscard]] Result<BrowserSignIn> startBrowserSession(const Request &request, AuthModule &auth,
+                                                        const AuthRouteOptions &options,
+                                                        const User &user, std::string_view next,
+                                                        std::string_view method,
+                                                        const Logger &logger);
+// An HTML page in the sign-in pages' look saying why signing in failed, with a link to try
+// again at `retryPath` (a local path).
+[[nodiscard]] Response signInErrorPage(unsigned status, std::string_view title,
+                                       std::string_view message, std::string_view retryPath);
 // Percent-encodes everything but RFC 3986 unreserved characters (a query value).
 [[nodiscard]] std::string urlEncode(std::string_view text);
 

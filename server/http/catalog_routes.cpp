@@ -1,5 +1,6 @@
 #include "http/catalog_routes.h"
 
+#include "http/authorization.h"
 #include "http/file_response.h"
 #include "http/problem.h"
 #include "http/representation.h"
@@ -254,15 +255,13 @@ Result<nlohmann::json> page(const Request &request, const std::vector<nlohmann::
 void addCatalogRoutes(Router &router, CatalogRoutesContext context)
 {
     auto shared = std::make_shared<CatalogRoutesContext>(std::move(context));
-    // Wraps a handler so that it runs only for an authenticated caller.
-    const auto authed = [shared](auto handler) -> Handler {
-        return [shared, handler](Request &request) -> Result<Response> {
-            auto principal = shared->authenticate(request);
+    // Wraps a handler so that it runs only for a caller holding `permission` in their own
+    // organization (the one authorization check, through the context).
+    const auto authed = [shared](std::string_view permission, auto handler) -> Handler {
+        return [shared, permission, handler](Request &request) -> Result<Response> {
+            auto principal = shared->authorize(request, permission);
             if (!principal) {
-                return fail(std::move(principal).error());
-            }
-            if (principal->organizationId.empty()) {
-                return fail(ErrorCode::NotFound, "There is nothing at this address.");
+                return deniedResponse(principal.error(), request);
             }
             return handler(request, *principal, *shared);
         };
@@ -271,9 +270,11 @@ void addCatalogRoutes(Router &router, CatalogRoutesContext context)
     // The product list is what every client asks first and most often: its representation is
     // kept per organization and page while the data revision and the licenses' validity hold.
     auto productLists = std::make_shared<RepresentationCache>(productListCacheSize);
-    router.add("GET", "/api/v1/products",
-               authed([productLists](Request &request, const Principal &caller,
-                                     CatalogRoutesContext &c) -> Result<Response> {
+    router.add(
+        "GET", "/api/v1/products",
+        authed(permission::catalogRead,
+               [productLists](Request &request, const Principal &caller,
+                              CatalogRoutesContext &c) -> Result<Response> {
                    // The revision is read before the data: should a write land in between, the
                    // answer is stored under the older revision and is simply never found again.
                    auto revision = c.catalog.revision();
@@ -304,124 +305,131 @@ void addCatalogRoutes(Router &router, CatalogRoutesContext context)
                }));
 
     router.add("GET", "/api/v1/products/{product}",
-               authed([](Request &request, const Principal &caller,
+               authed(permission::catalogRead,
+                      [](Request &request, const Principal &caller,
                          CatalogRoutesContext &c) -> Result<Response> {
-                   auto detail = c.catalog.product(caller.organizationId,
-                                                   std::string{param(request, "product")}, c.now());
-                   if (!detail) {
-                       return fail(std::move(detail).error());
-                   }
-                   auto body = toJson(detail->product);
-                   body["tools"] = asJson(detail->tools);
-                   body["documents"] = asJson(detail->documents);
-                   body["tutorials"] = asJson(detail->tutorials);
-                   return jsonWithETag(request, body);
-               }));
+                          auto detail =
+                              c.catalog.product(caller.organizationId,
+                                                std::string{param(request, "product")}, c.now());
+                          if (!detail) {
+                              return fail(std::move(detail).error());
+                          }
+                          auto body = toJson(detail->product);
+                          body["tools"] = asJson(detail->tools);
+                          body["documents"] = asJson(detail->documents);
+                          body["tutorials"] = asJson(detail->tutorials);
+                          return jsonWithETag(request, body);
+                      }));
 
     router.add("GET", "/api/v1/products/{product}/tools/{tool}/releases",
-               authed([](Request &request, const Principal &caller,
+               authed(permission::catalogRead,
+                      [](Request &request, const Principal &caller,
                          CatalogRoutesContext &c) -> Result<Response> {
-                   auto channel = channelParameter(request);
-                   if (!channel) {
-                       return fail(std::move(channel).error());
-                   }
-                   auto releases = c.catalog.releases(
-                       caller.organizationId, std::string{param(request, "product")},
-                       std::string{param(request, "tool")}, *channel, c.now());
-                   if (!releases) {
-                       return fail(std::move(releases).error());
-                   }
-                   auto body = page(request, asJson(*releases));
-                   if (!body) {
-                       return fail(std::move(body).error());
-                   }
-                   return jsonWithETag(request, *body);
-               }));
+                          auto channel = channelParameter(request);
+                          if (!channel) {
+                              return fail(std::move(channel).error());
+                          }
+                          auto releases = c.catalog.releases(
+                              caller.organizationId, std::string{param(request, "product")},
+                              std::string{param(request, "tool")}, *channel, c.now());
+                          if (!releases) {
+                              return fail(std::move(releases).error());
+                          }
+                          auto body = page(request, asJson(*releases));
+                          if (!body) {
+                              return fail(std::move(body).error());
+                          }
+                          return jsonWithETag(request, *body);
+                      }));
 
     router.add("GET", "/api/v1/products/{product}/tools/{tool}/updates",
-               authed([](Request &request, const Principal &caller,
+               authed(permission::catalogRead,
+                      [](Request &request, const Principal &caller,
                          CatalogRoutesContext &c) -> Result<Response> {
-                   const auto currentText = request.queryValue("current");
-                   if (!currentText) {
-                       return fail(ErrorCode::InvalidArgument,
-                                   "current (the installed version) is required");
-                   }
-                   auto current = parseSemVer(*currentText);
-                   if (!current) {
-                       return fail(ErrorCode::InvalidArgument,
-                                   "current: " + current.error().message);
-                   }
-                   auto channel = channelParameter(request);
-                   if (!channel) {
-                       return fail(std::move(channel).error());
-                   }
-                   auto newer = c.catalog.newerThan(caller.organizationId,
-                                                    std::string{param(request, "product")},
-                                                    std::string{param(request, "tool")}, *current,
-                                                    channel->value_or(Channel::Stable), c.now());
-                   if (!newer) {
-                       return fail(std::move(newer).error());
-                   }
-                   return jsonWithETag(request, {{"items", asJson(*newer)}});
-               }));
+                          const auto currentText = request.queryValue("current");
+                          if (!currentText) {
+                              return fail(ErrorCode::InvalidArgument,
+                                          "current (the installed version) is required");
+                          }
+                          auto current = parseSemVer(*currentText);
+                          if (!current) {
+                              return fail(ErrorCode::InvalidArgument,
+                                          "current: " + current.error().message);
+                          }
+                          auto channel = channelParameter(request);
+                          if (!channel) {
+                              return fail(std::move(channel).error());
+                          }
+                          auto newer = c.catalog.newerThan(
+                              caller.organizationId, std::string{param(request, "product")},
+                              std::string{param(request, "tool")}, *current,
+                              channel->value_or(Channel::Stable), c.now());
+                          if (!newer) {
+                              return fail(std::move(newer).error());
+                          }
+                          return jsonWithETag(request, {{"items", asJson(*newer)}});
+                      }));
 
     router.add("GET", "/api/v1/licenses",
-               authed([](Request &request, const Principal &caller,
+               authed(permission::licensesRead,
+                      [](Request &request, const Principal &caller,
                          CatalogRoutesContext &c) -> Result<Response> {
-                   auto organization = c.identity.findOrganization(caller.organizationId);
-                   if (!organization) {
-                       return fail(std::move(organization).error());
-                   }
-                   auto licenses = c.catalog.licenses(caller.organizationId, organization->slug);
-                   if (!licenses) {
-                       return fail(std::move(licenses).error());
-                   }
-                   auto body = page(request, asJson(*licenses));
-                   if (!body) {
-                       return fail(std::move(body).error());
-                   }
-                   return jsonWithETag(request, *body);
-               }));
+                          auto organization = c.identity.findOrganization(caller.organizationId);
+                          if (!organization) {
+                              return fail(std::move(organization).error());
+                          }
+                          auto licenses =
+                              c.catalog.licenses(caller.organizationId, organization->slug);
+                          if (!licenses) {
+                              return fail(std::move(licenses).error());
+                          }
+                          auto body = page(request, asJson(*licenses));
+                          if (!body) {
+                              return fail(std::move(body).error());
+                          }
+                          return jsonWithETag(request, *body);
+                      }));
 
     router.add("GET", "/api/v1/tools/{tool}/releases/{version}/manifest",
-               authed([](Request &request, const Principal &caller,
+               authed(permission::catalogRead,
+                      [](Request &request, const Principal &caller,
                          CatalogRoutesContext &c) -> Result<Response> {
-                   const auto now = c.now();
-                   auto tool = c.catalog.findTool(caller.organizationId,
-                                                  std::string{param(request, "tool")}, now);
-                   if (!tool) {
-                       return fail(std::move(tool).error());
-                   }
-                   auto version = parseSemVer(param(request, "version"));
-                   if (!version) {
-                       return fail(ErrorCode::NotFound, "There is nothing at this address.");
-                   }
-                   auto data = c.catalog.manifestData(caller.organizationId, tool->product,
-                                                      tool->slug, *version, now);
-                   if (!data) {
-                       return fail(std::move(data).error());
-                   }
-                   ReleaseManifest manifest;
-                   // The content revision stored with the release when its manifest content
-                   // changed: every replica signs the same version for the same content.
-                   manifest.manifestVersion = data->manifestVersion;
-                   manifest.product = data->product;
-                   manifest.tool = tool->slug;
-                   manifest.version = *version;
-                   manifest.channel = data->release.channel;
-                   manifest.issuedAt = std::chrono::sys_seconds{std::chrono::seconds{now}};
-                   manifest.expiresAt = manifest.issuedAt + c.manifestLifetime;
-                   for (const auto &artifact : data->artifacts) {
-                       manifest.artifacts.push_back(artifact.artifact);
-                   }
-                   auto signedManifest = c.signingKey.sign(manifest);
-                   if (!signedManifest) {
-                       return fail(signedManifest.error().toError());
-                   }
-                   auto response = Response::json(200, toJson(*signedManifest));
-                   response.headers.set("Cache-Control", "private, no-store");
-                   return response;
-               }));
+                          const auto now = c.now();
+                          auto tool = c.catalog.findTool(caller.organizationId,
+                                                         std::string{param(request, "tool")}, now);
+                          if (!tool) {
+                              return fail(std::move(tool).error());
+                          }
+                          auto version = parseSemVer(param(request, "version"));
+                          if (!version) {
+                              return fail(ErrorCode::NotFound, "There is nothing at this address.");
+                          }
+                          auto data = c.catalog.manifestData(caller.organizationId, tool->product,
+                                                             tool->slug, *version, now);
+                          if (!data) {
+                              return fail(std::move(data).error());
+                          }
+                          ReleaseManifest manifest;
+                          // The content revision stored with the release when its manifest content
+                          // changed: every replica signs the same version for the same content.
+                          manifest.manifestVersion = data->manifestVersion;
+                          manifest.product = data->product;
+                          manifest.tool = tool->slug;
+                          manifest.version = *version;
+                          manifest.channel = data->release.channel;
+                          manifest.issuedAt = std::chrono::sys_seconds{std::chrono::seconds{now}};
+                          manifest.expiresAt = manifest.issuedAt + c.manifestLifetime;
+                          for (const auto &artifact : data->artifacts) {
+                              manifest.artifacts.push_back(artifact.artifact);
+                          }
+                          auto signedManifest = c.signingKey.sign(manifest);
+                          if (!signedManifest) {
+                              return fail(signedManifest.error().toError());
+                          }
+                          auto response = Response::json(200, toJson(*signedManifest));
+                          response.headers.set("Cache-Control", "private, no-store");
+                          return response;
+                      }));
 
     // The key manifests are signed with, for the app to pin at its first sign-in (or for IT to
     // preset). Public: it is the key's purpose to be known; trusting it is the pin's job.
@@ -435,45 +443,49 @@ void addCatalogRoutes(Router &router, CatalogRoutesContext context)
     });
 
     router.add("GET", "/api/v1/artifacts/{artifact}/download",
-               authed([](Request &request, const Principal &caller,
+               authed(permission::catalogRead,
+                      [](Request &request, const Principal &caller,
                          CatalogRoutesContext &c) -> Result<Response> {
-                   const auto now = c.now();
-                   auto artifact = c.catalog.artifactForDownload(
-                       caller.organizationId, std::string{param(request, "artifact")}, now);
-                   if (!artifact) {
-                       return fail(std::move(artifact).error());
-                   }
-                   FileToServe file;
-                   file.path = c.artifactDir / artifact->storageKey;
-                   file.downloadName = artifact->artifact.fileName;
-                   file.etag = sha256ETag(artifact->artifact.sha256);
-                   auto response = serveFile(request, file);
-                   if (!response) {
-                       return response;
-                   }
-                   if (request.method == "GET" &&
-                       (response->status == 200 || response->status == 206)) {
-                       const auto range = request.headers.get("Range");
-                       DownloadEvent event;
-                       event.artifactId = artifact->id;
-                       event.userId = caller.userId;
-                       event.organizationId = caller.organizationId;
-                       event.bytesRequested = response->bodySize();
-                       event.bytesServed = response->bodySize();
-                       event.range = range && response->status == 206 ? std::string{*range} : "";
-                       event.clientIp = request.context.clientAddress;
-                       event.at = now;
-                       auto recorded = c.downloads.recordDownload(event);
-                       if (!recorded) {
-                           return fail(std::move(recorded).error());
-                       }
-                   }
-                   return response;
-               }));
+                          const auto now = c.now();
+                          auto artifact = c.catalog.artifactForDownload(
+                              caller.organizationId, std::string{param(request, "artifact")}, now);
+                          if (!artifact) {
+                              return fail(std::move(artifact).error());
+                          }
+                          FileToServe file;
+                          file.path = c.artifactDir / artifact->storageKey;
+                          file.downloadName = artifact->artifact.fileName;
+                          file.etag = sha256ETag(artifact->artifact.sha256);
+                          auto response = serveFile(request, file);
+                          if (!response) {
+                              return response;
+                          }
+                          if (request.method == "GET" &&
+                              (response->status == 200 || response->status == 206)) {
+                              const auto range = request.headers.get("Range");
+                              DownloadEvent event;
+                              event.artifactId = artifact->id;
+                              event.userId = caller.userId;
+                              event.organizationId = caller.organizationId;
+                              event.bytesRequested = response->bodySize();
+                              event.bytesServed = response->bodySize();
+                              event.range =
+                                  range && response->status == 206 ? std::string{*range} : "";
+                              event.clientIp = request.context.clientAddress;
+                              event.at = now;
+                              auto recorded = c.downloads.recordDownload(event);
+                              if (!recorded) {
+                                  return fail(std::move(recorded).error());
+                              }
+                          }
+                          return response;
+                      }));
 
-    router.add("GET", "/api/v1/resources/{resource}/download",
-               authed([](Request &request, const Principal &caller,
-                         CatalogRoutesContext &c) -> Result<Response> {
+    router.add(
+        "GET", "/api/v1/resources/{resource}/download",
+        authed(permission::catalogRead,
+               [](Request &request, const Principal &caller,
+                  CatalogRoutesContext &c) -> Result<Response> {
                    auto resource = c.catalog.resourceFor(
                        caller.organizationId, std::string{param(request, "resource")}, c.now());
                    if (!resource) {
@@ -494,88 +506,93 @@ void addCatalogRoutes(Router &router, CatalogRoutesContext context)
 
     // 201 with the stored row for install, update, rollback and repair; 204 for remove.
     router.add("POST", "/api/v1/installations",
-               authed([](Request &request, const Principal &caller,
+               authed(permission::installationsReport,
+                      [](Request &request, const Principal &caller,
                          CatalogRoutesContext &c) -> Result<Response> {
-                   if (caller.userId.empty()) {
-                       return fail(ErrorCode::NotFound, "There is nothing at this address.");
-                   }
-                   if (!hasJsonBody(request)) {
-                       return problemResponse(415, "unsupported_media_type",
-                                              "The body must be application/json.", request);
-                   }
-                   auto report = installationReportFromJson(request.body);
-                   if (!report) {
-                       return fail(std::move(report).error());
-                   }
-                   const auto now = c.now();
-                   std::string version;
-                   if (report->action == InstallAction::Remove) {
-                       // The tool must still be one the organization sees; the release need not be
-                       // offered any more (it may have been yanked since it was installed).
-                       auto releases = c.catalog.releases(caller.organizationId, report->product,
-                                                          report->tool, std::nullopt, now);
-                       if (!releases) {
-                           return fail(std::move(releases).error());
-                       }
-                       version = report->version.toString();
-                   } else {
-                       // The same check as the manifest route: only a release offered to the
-                       // organization right now.
-                       auto data = c.catalog.manifestData(caller.organizationId, report->product,
-                                                          report->tool, report->version, now);
-                       if (!data) {
-                           return fail(std::move(data).error());
-                       }
-                       version = data->release.version.toString();
-                   }
-                   InstallationEvent event;
-                   event.userId = caller.userId;
-                   event.organizationId = caller.organizationId;
-                   event.machineId = report->machineId;
-                   event.machineName = report->machineName;
-                   event.product = report->product;
-                   event.tool = report->tool;
-                   event.version = std::move(version);
-                   event.platform = report->platform;
-                   event.arch = report->arch;
-                   event.action = report->action;
-                   event.clientIp = request.context.clientAddress;
-                   event.at = now;
-                   auto stored = c.installations.recordInstallationEvent(event);
-                   if (!stored) {
-                       return fail(std::move(stored).error());
-                   }
-                   Response response;
-                   if (*stored) {
-                       response = Response::json(201, installationJson(**stored));
-                   } else {
-                       response.status = 204;
-                   }
-                   response.headers.set("Cache-Control", "no-store");
-                   return response;
-               }));
+                          if (caller.userId.empty()) {
+                              return fail(ErrorCode::NotFound, "There is nothing at this address.");
+                          }
+                          if (!hasJsonBody(request)) {
+                              return problemResponse(415, "unsupported_media_type",
+                                                     "The body must be application/json.", request);
+                          }
+                          auto report = installationReportFromJson(request.body);
+                          if (!report) {
+                              return fail(std::move(report).error());
+                          }
+                          const auto now = c.now();
+                          std::string version;
+                          if (report->action == InstallAction::Remove) {
+                              // The tool must still be one the organization sees; the release need
+                              // not be offered any more (it may have been yanked since it was
+                              // installed).
+                              auto releases =
+                                  c.catalog.releases(caller.organizationId, report->product,
+                                                     report->tool, std::nullopt, now);
+                              if (!releases) {
+                                  return fail(std::move(releases).error());
+                              }
+                              version = report->version.toString();
+                          } else {
+                              // The same check as the manifest route: only a release offered to the
+                              // organization right now.
+                              auto data =
+                                  c.catalog.manifestData(caller.organizationId, report->product,
+                                                         report->tool, report->version, now);
+                              if (!data) {
+                                  return fail(std::move(data).error());
+                              }
+                              version = data->release.version.toString();
+                          }
+                          InstallationEvent event;
+                          event.userId = caller.userId;
+                          event.organizationId = caller.organizationId;
+                          event.machineId = report->machineId;
+                          event.machineName = report->machineName;
+                          event.product = report->product;
+                          event.tool = report->tool;
+                          event.version = std::move(version);
+                          event.platform = report->platform;
+                          event.arch = report->arch;
+                          event.action = report->action;
+                          event.clientIp = request.context.clientAddress;
+                          event.at = now;
+                          auto stored = c.installations.recordInstallationEvent(event);
+                          if (!stored) {
+                              return fail(std::move(stored).error());
+                          }
+                          Response response;
+                          if (*stored) {
+                              response = Response::json(201, installationJson(**stored));
+                          } else {
+                              response.status = 204;
+                          }
+                          response.headers.set("Cache-Control", "no-store");
+                          return response;
+                      }));
 
     router.add("GET", "/api/v1/installations",
-               authed([](Request &request, const Principal &caller,
+               authed(permission::installationsReport,
+                      [](Request &request, const Principal &caller,
                          CatalogRoutesContext &c) -> Result<Response> {
-                   if (caller.userId.empty()) {
-                       return fail(ErrorCode::NotFound, "There is nothing at this address.");
-                   }
-                   auto installations = c.installations.installationsOf(caller.userId);
-                   if (!installations) {
-                       return fail(std::move(installations).error());
-                   }
-                   std::vector<nlohmann::json> items;
-                   items.reserve(installations->size());
-                   for (const auto &installation : *installations) {
-                       items.push_back(installationJson(installation));
-                   }
-                   auto body = page(request, items);
-                   if (!body) {
-                       return fail(std::move(body).error());
-                   }
-                   return jsonWithETag(request, *body);
-               }));
+                          if (caller.userId.empty()) {
+                              return fail(ErrorCode::NotFound, "There is nothing at this address.");
+                          }
+                          auto installations = c.installations.installationsOf(caller.userId);
+                          if (!installations) {
+                              return fail(std::move(installations).error());
+                          }
+                          std::vector<nlohmann::json> items;
+                          items.reserve(installations->size());
+                          for (const auto &installation : *installations) {
+                              items.push_back(installationJson(installation));
+                          }
+                          auto body = page(request, items);
+                          if (!body) {
+                              return fail(std::move(body).error());
+                          }
+                          return jsonWithETag(request, *body);
+                      }));
 }
 
 } // namespace toolhub::server::http

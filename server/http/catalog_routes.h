@@ -21,14 +21,17 @@ struct CatalogRoutesContext {
     Installations &installations;
     IdentityStore &identity;
     const SigningKey &signingKey;
-    std::function<Result<Principal>(const Request &)> authenticate;
+    // The caller, when they hold the permission in their own organization; Unauthenticated or
+    // PermissionDenied otherwise (http::Guard::requireInOwnOrganization for bearer tokens).
+    std::function<Result<Principal>(const Request &, std::string_view permission)> authorize;
     std::filesystem::path artifactDir; // storage keys are relative to it
     std::chrono::seconds manifestLifetime{std::chrono::hours{24 * 7}};
     std::function<std::int64_t()> now; // Unix seconds
 };
 
-// The customer API. Every route authenticates the caller and scopes every object to the
-// caller's organization; another organization's object answers 404 exactly as a missing one.
+// The customer API. Every route asks for its permission in the caller's own organization
+// (catalog.read, licenses.read or installations.report) and scopes every object to that
+// organization; another organization's object answers 404 exactly as a missing one.
 // Catalog reads carry a strong ETag and answer If-None-Match with 304.
 //
 //   GET /api/v1/products

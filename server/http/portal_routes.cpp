@@ -191,8 +191,9 @@ constexpr std::string_view licenseRowTemplate = R"(<tr>
 // The portal's routes and what they need.
 class PortalRoutes {
 public:
-    PortalRoutes(AuthModule &auth, CatalogRoutesContext catalog, PortalRouteOptions options)
-        : m_auth(auth), m_catalog(std::move(catalog)),
+    PortalRoutes(AuthModule &auth, const Guard &guard, CatalogRoutesContext catalog,
+                 PortalRouteOptions options)
+        : m_auth(auth), m_guard(guard), m_catalog(std::move(catalog)),
           m_sessionCookie(sessionCookieName({.secureCookies = options.secureCookies})),
           m_assets(web::bundledAssets())
     {
@@ -204,7 +205,8 @@ public:
         m_stylesheet = stylesheet != nullptr ? stylesheet->path : std::string{};
         // The customer API's download routes, with the session in place of the bearer token.
         CatalogRoutesContext downloads = m_catalog;
-        downloads.authenticate = [this](const Request &request) -> Result<Principal> {
+        downloads.authorize = [this](const Request &request,
+                                     std::string_view permission) -> Result<Principal> {
             auto current = visitor(request);
             if (!current) {
                 return fail(std::move(current).error());
@@ -212,11 +214,22 @@ public:
             if (!*current) {
                 return fail(ErrorCode::Unauthenticated, "sign in to download");
             }
+            auto allowed = may((*current)->user, permission);
+            if (!allowed) {
+                return fail(std::move(allowed).error());
+            }
+            if (!*allowed) {
+                return fail(ErrorCode::PermissionDenied, "this needs the permission " +
+                                                             std::string{permission} +
+                                                             ", which you do not hold");
+            }
             return Principal{.userId = (*current)->user.id,
                              .organizationId = (*current)->user.organizationId,
                              .clientId = "portal",
                              .tokenId = {},
-                             .expiresAt = 0};
+                             .expiresAt = 0,
+                             .serviceAccountId = {},
+                             .generation = (*current)->user.sessionGeneration};
         };
         addCatalogRoutes(m_api, std::move(downloads));
     }
@@ -235,7 +248,22 @@ private:
                                     const std::string &product, const Tool &tool);
     Result<std::string> licenseSection(const Visitor &visitor, const std::string &product);
 
+    // Whether the user holds `permission` in their own organization (the one authorization
+    // check, for a browser session).
+    Result<bool> may(const User &user, std::string_view permission) const
+    {
+        if (user.organizationId.empty()) {
+            return false;
+        }
+        auto caller = m_guard.callerOf(user);
+        if (!caller) {
+            return fail(std::move(caller).error());
+        }
+        return caller->authorization.allows(permission, Scope::organization(user.organizationId));
+    }
+
     AuthModule &m_auth;
+    const Guard &m_guard;
     CatalogRoutesContext m_catalog;
     std::string m_sessionCookie;
     std::vector<web::Asset> m_assets;
@@ -272,7 +300,11 @@ Result<Response> PortalRoutes::products(Request &request)
     }
     const auto &user = (*current)->user;
     std::vector<Product> products;
-    if (!user.organizationId.empty()) {
+    auto allowed = may(user, permission::catalogRead);
+    if (!allowed) {
+        return fail(std::move(allowed).error());
+    }
+    if (*allowed) {
         auto list = m_catalog.catalog.productsFor(user.organizationId, m_catalog.now());
         if (!list) {
             return fail(std::move(list).error());
@@ -462,7 +494,11 @@ Result<Response> PortalRoutes::product(Request &request)
         return signInRedirect(request);
     }
     const auto &visitor = **current;
-    if (visitor.user.organizationId.empty()) {
+    auto allowed = may(visitor.user, permission::catalogRead);
+    if (!allowed) {
+        return fail(std::move(allowed).error());
+    }
+    if (!*allowed) {
         return fail(ErrorCode::NotFound, std::string{notFound});
     }
     const std::string slug = request.pathParams.at("product");
@@ -497,11 +533,17 @@ Result<Response> PortalRoutes::product(Request &request)
                    ? "<p class=\"text-body-secondary\">No documents or tutorials.</p>\n"
                    : "<ul class=\"list-group mb-4\">\n" + resources + "</ul>\n";
     content += "<h2 class=\"h4 mb-3\">Serial numbers</h2>\n";
-    auto licenses = licenseSection(visitor, product.slug);
-    if (!licenses) {
-        return fail(std::move(licenses).error());
+    auto licensesAllowed = may(visitor.user, permission::licensesRead);
+    if (!licensesAllowed) {
+        return fail(std::move(licensesAllowed).error());
     }
-    content += *licenses;
+    if (*licensesAllowed) {
+        auto licenses = licenseSection(visitor, product.slug);
+        if (!licenses) {
+            return fail(std::move(licenses).error());
+        }
+        content += *licenses;
+    }
     return htmlPage(layout(visitor, product.name, std::move(content)));
 }
 
@@ -518,6 +560,9 @@ Result<Response> PortalRoutes::download(Request &request, std::string_view apiPa
             return signInRedirect(request);
         }
         return response;
+    }
+    if (response->status == 401) { // the API's answer without a signed-in session
+        return signInRedirect(request);
     }
     securityHeaders(*response);
     return response;
@@ -669,10 +714,10 @@ std::optional<Platform> likelyPlatform(const Request &request)
     return std::nullopt;
 }
 
-void addPortalRoutes(Router &router, AuthModule &auth, CatalogRoutesContext catalog,
-                     PortalRouteOptions options)
+void addPortalRoutes(Router &router, AuthModule &auth, const Guard &guard,
+                     CatalogRoutesContext catalog, PortalRouteOptions options)
 {
-    auto routes = std::make_shared<PortalRoutes>(auth, std::move(catalog), options);
+    auto routes = std::make_shared<PortalRoutes>(auth, guard, std::move(catalog), options);
     router.add("GET", "/", [routes](Request &r) { return routes->products(r); });
     router.add("GET", "/products/{product}", [routes](Request &r) { return routes->product(r); });
     router.add("GET", "/downloads/artifacts/{artifact}", [routes](Request &r) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/auth/auth_module.h"
+#include "http/authorization.h"
 #include "http/catalog_routes.h"
 #include "http/message.h"
 #include "http/router.h"
@@ -30,9 +31,10 @@ struct PortalRouteOptions {
 // Every object is scoped to the visitor's organization as in the customer API: another
 // organization's answers 404 exactly as a missing one. The downloads run through the customer
 // API's own routes (`catalog`, its context), authenticated by the session instead of a token,
-// so they check and record exactly as the API does. `auth` must outlive the router.
-void addPortalRoutes(Router &router, AuthModule &auth, CatalogRoutesContext catalog,
-                     PortalRouteOptions options);
+// so they check and record exactly as the API does; pages ask `guard` for catalog.read and
+// licenses.read as the API does. `auth` and `guard` must outlive the router.
+void addPortalRoutes(Router &router, AuthModule &auth, const Guard &guard,
+                     CatalogRoutesContext catalog, PortalRouteOptions options);
 
 // ---- exposed for tests ----
 

@@ -43,4 +43,40 @@ std::size_t utf8Sequence(std::string_view text, std::size_t pos, char32_t &codeP
     return length;
 }
 
+bool isPrintableUtf8(std::string_view text, std::size_t maxBytes) noexcept
+{
+    if (text.empty() || text.size() > maxBytes) {
+        return false;
+    }
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        char32_t codePoint = 0;
+        const std::size_t length = utf8Sequence(text, pos, codePoint);
+        if (length == 0 || codePoint < 0x20 || (codePoint >= 0x7F && codePoint <= 0x9F)) {
+            return false;
+        }
+        pos += length;
+    }
+    return true;
+}
+
+std::string percentEncode(std::string_view text)
+{
+    static constexpr std::string_view hex = "0123456789ABCDEF";
+    std::string out;
+    out.reserve(text.size());
+    for (const char c : text) {
+        const auto u = static_cast<unsigned char>(c);
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+            c == '-' || c == '.' || c == '_' || c == '~') {
+            out += c;
+        } else {
+            out += '%';
+            out += hex[u >> 4U];
+            out += hex[u & 0xFU];
+        }
+    }
+    return out;
+}
+
 } // namespace toolhub

@@ -108,7 +108,7 @@ private Q_SLOTS:
     void reportsOutsideTheEntitlementAre404AndNotRecorded();
     void malformedReportsAre400NamingTheMember();
     void installationsAreTheCallersOwn();
-    void usersWithoutOrganizationGet404ForInstallations();
+    void usersWithoutOrganizationGet403ForInstallations();
 
 private:
     // The server's database on a connection of this test, as another process would open it.
@@ -958,7 +958,7 @@ void CustomerApiTest::installationsAreTheCallersOwn()
     QCOMPARE(get(m_acme, QStringLiteral("/api/v1/installations?limit=0")).status, 400);
 }
 
-void CustomerApiTest::usersWithoutOrganizationGet404ForInstallations()
+void CustomerApiTest::usersWithoutOrganizationGet403ForInstallations()
 {
     auto db = openServerDatabase();
     QVERIFY(db);
@@ -972,13 +972,14 @@ void CustomerApiTest::usersWithoutOrganizationGet404ForInstallations()
                            .value(QLatin1String("access_token"))
                            .toString();
     QVERIFY2(!token.isEmpty(), qPrintable(error));
-    QCOMPARE(get(token, QStringLiteral("/api/v1/installations")).status, 404);
+    // Without an organization there is no customer role: the permission is missing.
+    QCOMPARE(get(token, QStringLiteral("/api/v1/installations")).status, 403);
     QCOMPARE(postReport(token, compact(installationReport(
                                    QStringLiteral("fluxcad"), QStringLiteral("flux-cli"),
                                    QStringLiteral("1.0.0"), QStringLiteral("install"),
                                    QStringLiteral("orphan-host-0001"))))
                  .status,
-             404);
+             403);
 }
 
 int main(int argc, char **argv)

@@ -1,5 +1,5 @@
 // server/openapi.yaml against the real toolhub-server process: every documented path answers
-// PATCH (a method no route uses) with 405 and an Allow header listing exactly the documented
+// PROPFIND (a method no route uses) with 405 and an Allow header listing exactly the documented
 // operations, and every route the server registers (logged at debug level at start-up) is
 // documented with its method.
 
@@ -19,7 +19,7 @@
 namespace {
 
 // The method no route uses; the router answers it with 405 on every registered path.
-const QByteArray probeMethod = QByteArrayLiteral("PATCH");
+const QByteArray probeMethod = QByteArrayLiteral("PROPFIND");
 
 // path -> upper-case methods, from the `paths:` section of the OpenAPI document. Paths are
 // the 2-space-indented keys starting with "/", operations the 4-space-indented keys

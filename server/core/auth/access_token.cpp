@@ -26,6 +26,7 @@ std::string AccessTokenCodec::sign(const AccessTokenClaims &claims) const
     payload["jti"] = claims.tokenId;
     payload["iat"] = claims.issuedAt;
     payload["exp"] = claims.expiresAt;
+    payload["gen"] = claims.generation;
     std::string token = toBase64(asBytes(payload.dump()), Base64Variant::UrlSafeNoPadding);
     const MacTag tag = hmac(m_key, token);
     token += '.';
@@ -67,10 +68,19 @@ Result<AccessTokenClaims> AccessTokenCodec::verify(std::string_view token, std::
         !isInteger("exp")) {
         return fail(invalidToken("the access token is malformed"));
     }
-    AccessTokenClaims claims{
-        payload["sub"].get<std::string>(),       payload["org"].get<std::string>(),
-        payload["client_id"].get<std::string>(), payload["jti"].get<std::string>(),
-        payload["iat"].get<std::int64_t>(),      payload["exp"].get<std::int64_t>()};
+    AccessTokenClaims claims{payload["sub"].get<std::string>(),
+                             payload["org"].get<std::string>(),
+                             payload["client_id"].get<std::string>(),
+                             payload["jti"].get<std::string>(),
+                             payload["iat"].get<std::int64_t>(),
+                             payload["exp"].get<std::int64_t>(),
+                             0};
+    if (payload.contains("gen")) {
+        if (!isInteger("gen")) {
+            return fail(invalidToken("the access token is malformed"));
+        }
+        claims.generation = payload["gen"].get<std::int64_t>();
+    }
     if (now >= claims.expiresAt) {
         return fail(invalidToken("the access token has expired"));
     }
@@ -115,8 +125,9 @@ std::size_t VerifiedTokenCache::size() const
 
 Principal principalOf(const AccessTokenClaims &claims)
 {
-    return {claims.subject, claims.organizationId, claims.clientId, claims.tokenId,
-            claims.expiresAt};
+    return {claims.subject,   claims.organizationId, claims.clientId,
+            claims.tokenId,   claims.expiresAt,      {},
+            claims.generation};
 }
 
 } // namespace toolhub::server

@@ -17,12 +17,13 @@ namespace toolhub::server {
 
 // What an access token says.
 struct AccessTokenClaims {
-    std::string subject;        // sub: user id
-    std::string organizationId; // org: may be empty
-    std::string clientId;       // client_id
-    std::string tokenId;        // jti: 128 random bits
-    std::int64_t issuedAt = 0;  // iat, Unix seconds
-    std::int64_t expiresAt = 0; // exp, Unix seconds
+    std::string subject;         // sub: user id
+    std::string organizationId;  // org: may be empty
+    std::string clientId;        // client_id
+    std::string tokenId;         // jti: 128 random bits
+    std::int64_t issuedAt = 0;   // iat, Unix seconds
+    std::int64_t expiresAt = 0;  // exp, Unix seconds
+    std::int64_t generation = 0; // gen: the user's session generation (User::sessionGeneration)
 
     friend bool operator==(const AccessTokenClaims &, const AccessTokenClaims &) = default;
 };
@@ -31,7 +32,8 @@ struct AccessTokenClaims {
 //
 //     base64url(JSON claims) "." base64url(HMAC-SHA-512/256(key, first part))
 //
-// The claims are {"v":1,"sub":..,"org":..,"client_id":..,"jti":..,"iat":..,"exp":..}. The key is
+// The claims are {"v":1,"sub":..,"org":..,"client_id":..,"jti":..,"iat":..,"exp":..,"gen":..}
+// ("gen" may be absent: 0). The key is
 // shared by all replicas (AuthKeys). A token is valid until exp; it cannot be revoked early,
 // which is why it lives minutes, not hours.
 class AccessTokenCodec {

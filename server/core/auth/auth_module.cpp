@@ -22,4 +22,29 @@ Result<std::unique_ptr<AuthModule>> AuthModule::create(Database &db, const AuthS
         new AuthModule(db, settings, std::move(clock), std::move(keys).value()));
 }
 
+void AuthModule::addSignInMethod(std::unique_ptr<SignInMethod> method)
+{
+    m_methods.push_back(method.get());
+    m_addedMethods.push_back(std::move(method));
+}
+
+Result<void> AuthModule::endUserSessions(std::string_view userId)
+{
+    if (auto marked = m_identity.markSessionsEnded(userId); !marked) {
+        return marked;
+    }
+    if (auto ended = m_sessions.destroyAllOf(userId); !ended) {
+        return ended;
+    }
+    return m_oauth.revokeAllOf(userId);
+}
+
+Result<void> AuthModule::disableUser(std::string_view userId)
+{
+    if (auto disabled = m_identity.disableUser(userId); !disabled) {
+        return disabled;
+    }
+    return endUserSessions(userId);
+}
+
 } // namespace toolhub::server

@@ -114,7 +114,8 @@ AccessTokenClaims OAuthServer::newClaims(const User &user, std::string_view clie
             std::string{clientId},
             newId(),
             now,
-            now + m_settings.accessTokenLifetime.count()};
+            now + m_settings.accessTokenLifetime.count(),
+            user.sessionGeneration};
 }
 
 Result<TokenGrant, TokenError> OAuthServer::grantTokens(Result<Decision> decision,
@@ -332,6 +333,18 @@ Result<void> OAuthServer::revoke(std::string_view token, std::string_view client
         if (session.got_data()) {
             revokeFamily(session, familyId, now);
         }
+        return {};
+    });
+}
+
+Result<void> OAuthServer::revokeAllOf(std::string_view userId)
+{
+    const std::string id{userId};
+    const long long now = m_clock();
+    return m_db.withSession([&](soci::session &session) -> Result<void> {
+        session << "UPDATE oauth_token_families SET revoked_at = :now WHERE user_id = :user_id "
+                   "AND revoked_at IS NULL",
+            soci::use(now), soci::use(id);
         return {};
     });
 }

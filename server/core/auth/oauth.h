@@ -89,6 +89,9 @@ public:
     // tokens (which cannot be revoked before they expire) are no error.
     [[nodiscard]] Result<void> revoke(std::string_view token, std::string_view clientId);
 
+    // Revokes every refresh token family of the user, of every client.
+    [[nodiscard]] Result<void> revokeAllOf(std::string_view userId);
+
     // Verifies an access token (or finds it verified before); no database read.
     [[nodiscard]] Result<Principal> authenticate(std::string_view accessToken) const;
 

@@ -77,6 +77,15 @@ Result<void> SessionStore::destroy(std::string_view token)
     });
 }
 
+Result<void> SessionStore::destroyAllOf(std::string_view userId)
+{
+    const std::string id{userId};
+    return m_db.withSession([&](soci::session &session) -> Result<void> {
+        session << "DELETE FROM web_sessions WHERE user_id = :user_id", soci::use(id);
+        return {};
+    });
+}
+
 std::string CsrfTokens::tokenFor(std::string_view purpose, std::string_view binding) const
 {
     return toBase64(hmac(m_key, bindingMessage(purpose, binding)), Base64Variant::UrlSafeNoPadding);

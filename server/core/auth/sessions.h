@@ -31,6 +31,8 @@ public:
     // The live session of a token; Unauthenticated when unknown or expired.
     [[nodiscard]] Result<WebSession> find(std::string_view token);
     [[nodiscard]] Result<void> destroy(std::string_view token);
+    // Ends every session of the user.
+    [[nodiscard]] Result<void> destroyAllOf(std::string_view userId);
 
 private:
     Database &m_db;

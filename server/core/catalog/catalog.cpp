@@ -760,6 +760,31 @@ Result<std::int64_t> Catalog::revision()
     return m_db.dataRevision();
 }
 
+Result<Product> Catalog::productById(const std::string &id)
+{
+    return m_db.withSession([&](soci::session &session) -> Result<Product> {
+        ProductRow row;
+        auto products = fetchRows(
+            session, "SELECT " + std::string(kProductColumns) + " FROM products WHERE id = :id",
+            {{"id", id}}, row, [](ProductRow &r) { return r.product; });
+        if (products.empty()) {
+            return fail(ErrorCode::NotFound, "no such product");
+        }
+        return products.front();
+    });
+}
+
+Result<std::vector<Product>> Catalog::allProducts()
+{
+    return m_db.withSession([&](soci::session &session) -> Result<std::vector<Product>> {
+        ProductRow row;
+        return fetchRows(session,
+                         "SELECT " + std::string(kProductColumns) +
+                             " FROM products ORDER BY name, slug",
+                         {}, row, [](ProductRow &r) { return r.product; });
+    });
+}
+
 Result<ProductList> Catalog::productsFor(const std::string &organizationId, std::int64_t nowUnix)
 {
     auto validUntil = m_licensing.nextExpiry(organizationId, nowUnix);

@@ -137,6 +137,10 @@ public:
     // time: read it before the answer, cache the answer under it.
     [[nodiscard]] Result<std::int64_t> revision();
 
+    // A product by id (no scoping); NotFound when there is none.
+    [[nodiscard]] Result<Product> productById(const std::string &id);
+    // Every product of the vendor, by name (for service accounts and staff; no scoping).
+    [[nodiscard]] Result<std::vector<Product>> allProducts();
     [[nodiscard]] Result<ProductList> productsFor(const std::string &organizationId,
                                                   std::int64_t nowUnix);
     [[nodiscard]] Result<ProductDetail> product(const std::string &organizationId,

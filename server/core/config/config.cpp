@@ -7,6 +7,7 @@
 #include <fstream>
 #include <functional>
 #include <limits>
+#include <mutex>
 #include <regex>
 #include <sstream>
 #include <thread>
@@ -293,6 +294,34 @@ const std::vector<Setting> &settings()
         s.push_back(boolSetting("cookie_secure", &ServerConfig::cookieSecure, "false",
                                 "mark cookies Secure; set to true when browsers reach the "
                                 "server over HTTPS"));
+        // SCIM provisioning (core/scim).
+        s.push_back({{"scim_issuer", envName("scim_issuer"), "(none)",
+                      "OpenID Connect issuer URL of the users SCIM provisions: they sign in "
+                      "later through it with sub = their SCIM userName (or externalId, see "
+                      "scim_subject); empty: SCIM cannot create users"},
+                     [](ServerConfig &c, std::string_view v) -> std::optional<std::string> {
+                         if (v.size() > 500) {
+                             return "expected at most 500 characters";
+                         }
+                         c.scimIssuer = std::string{v};
+                         return std::nullopt;
+                     }});
+        s.push_back({{"scim_subject", envName("scim_subject"), "userName",
+                      "the SCIM attribute equal to the issuer's sub: userName or externalId"},
+                     [](ServerConfig &c, std::string_view v) -> std::optional<std::string> {
+                         if (v != "userName" && v != "externalId") {
+                             return R"(expected "userName" or "externalId")";
+                         }
+                         c.scimSubject = std::string{v};
+                         return std::nullopt;
+                     }});
+        s.push_back({{"scim_organization", envName("scim_organization"), "(none)",
+                      "organization slug of SCIM users whose enterprise extension names no "
+                      "organization; empty: none"},
+                     [](ServerConfig &c, std::string_view v) -> std::optional<std::string> {
+                         c.scimOrganization = std::string{v};
+                         return std::nullopt;
+                     }});
         s.push_back({{"log_format", envName("log_format"), "json",
                       "json (ECS lines) or text (readable lines)"},
                      [](ServerConfig &c, std::string_view v) -> std::optional<std::string> {
@@ -321,13 +350,360 @@ const std::vector<Setting> &settings()
     return all;
 }
 
+// ---- Single sign-on: public_url and the OpenID Connect providers (oidc.<id>.<field>) ----
+
+const std::regex oidcIdPattern{"[a-z0-9-]{1,32}"};
+const std::regex oidcClaimPattern{"[A-Za-z0-9_.-]{1,128}"};
+
+// http(s)://host[:port][/path] without query or fragment; plain http only for loopback hosts.
+bool isSsoUrl(std::string_view url)
+{
+    static const std::regex pattern{R"((https|http)://([^/?#@\s]+)(/[^?#\s]*)?)"};
+    std::match_results<std::string_view::const_iterator> match;
+    if (!std::regex_match(url.begin(), url.end(), match, pattern)) {
+        return false;
+    }
+    const std::string host = match[2].str();
+    const bool loopback = host == "localhost" || host.starts_with("localhost:") ||
+                          host.starts_with("127.") || host.starts_with("[::1]");
+    return match[1].str() == "https" || loopback;
+}
+
+// Applies "public_url" and "oidc.<id>.<field>"; nullopt when `key` is neither.
+std::optional<std::optional<std::string>> applySsoKey(ServerConfig &c, std::string_view key,
+                                                      std::string_view v)
+{
+    if (key == "public_url") {
+        while (v.ends_with('/')) {
+            v.remove_suffix(1);
+        }
+        if (!isSsoUrl(v)) {
+            return "expected the server's external base URL, https://host[:port][/path] (http "
+                   "only for localhost)";
+        }
+        c.publicUrl = std::string{v};
+        return std::optional<std::string>{};
+    }
+    if (!key.starts_with("oidc.")) {
+        return std::nullopt;
+    }
+    const auto rest = key.substr(5);
+    const auto dot = rest.find('.');
+    const std::string id{rest.substr(0, dot)};
+    const auto field = dot == std::string_view::npos ? std::string_view{} : rest.substr(dot + 1);
+    if (!std::regex_match(id, oidcIdPattern)) {
+        return "the provider id in " + std::string{key} + " must match [a-z0-9-]{1,32}";
+    }
+    auto &p = c.oidcProviders[id];
+    p.id = id;
+    const std::string value{v};
+    if (field == "issuer") {
+        if (!isSsoUrl(v)) {
+            return "expected the issuer URL, https://... (http only for localhost)";
+        }
+        p.issuer = value;
+    } else if (field == "client_id" || field == "client_secret") {
+        if (value.empty() || value.size() > 512) {
+            return "expected 1 to 512 characters";
+        }
+        (field == "client_id" ? p.clientId : p.clientSecret) = value;
+    } else if (field == "scopes") {
+        if (value.find("openid") == std::string::npos) {
+            return R"(the scopes must include "openid")";
+        }
+        p.scopes = value;
+    } else if (field == "label") {
+        if (value.empty() || value.size() > 100) {
+            return "expected 1 to 100 characters";
+        }
+        p.label = value;
+    } else if (field == "token_auth_method") {
+        if (value != "client_secret_basic" && value != "client_secret_post") {
+            return R"(expected "client_secret_basic" or "client_secret_post")";
+        }
+        p.tokenAuthMethod = value;
+    } else if (field == "claim.name" || field == "claim.email" || field == "claim.groups") {
+        if (!std::regex_match(value, oidcClaimPattern)) {
+            return "expected a claim name";
+        }
+        (field == "claim.name"    ? p.nameClaim
+         : field == "claim.email" ? p.emailClaim
+                                  : p.groupsClaim) = value;
+    } else if (field.starts_with("rule.")) {
+        const auto number = parseInteger<int>(field.substr(5));
+        if (!number || *number < 0) {
+            return "rules are numbered: oidc." + id + ".rule.<n>";
+        }
+        auto rule = parseOidcMappingRule(v);
+        if (!rule) {
+            return rule.error().message;
+        }
+        p.rules[*number] = std::move(rule).value();
+    } else {
+        return "unknown provider setting \"" + std::string{field} +
+               "\" (see --help for the oidc.<id>.* keys)";
+    }
+    return std::optional<std::string>{};
+}
+
+// TOOLHUB_PUBLIC_URL and TOOLHUB_OIDC_<ID>_<FIELD> (the id upper-cased, '-' as '_') as keys.
+std::optional<std::string> ssoKeyOfVariable(std::string_view name)
+{
+    if (name == "TOOLHUB_PUBLIC_URL") {
+        return "public_url";
+    }
+    static const std::regex pattern{
+        R"(TOOLHUB_OIDC_([A-Z0-9_]+?)_(ISSUER|CLIENT_ID|CLIENT_SECRET|SCOPES|LABEL|)"
+        R"(TOKEN_AUTH_METHOD|CLAIM_NAME|CLAIM_EMAIL|CLAIM_GROUPS|RULE_[0-9]+))"};
+    std::match_results<std::string_view::const_iterator> match;
+    if (!std::regex_match(name.begin(), name.end(), match, pattern)) {
+        return std::nullopt;
+    }
+    std::string key = "oidc.";
+    for (const char ch : match[1].str()) {
+        key += ch == '_' ? '-' : static_cast<char>(ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch);
+    }
+    key += '.';
+    for (char ch : match[2].str()) {
+        ch = static_cast<char>(ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch);
+        key += ch;
+    }
+    for (const std::string_view prefix : {".claim_", ".rule_"}) {
+        if (const auto at = key.find(prefix); at != std::string::npos) {
+            key[at + prefix.size() - 1] = '.';
+        }
+    }
+    return key;
+}
+
+Result<void> validateSso(const ServerConfig &c)
+{
+    for (const auto &[id, p] : c.oidcProviders) {
+        for (const auto &[field, value] : {std::pair{"issuer", &p.issuer},
+                                           {"client_id", &p.clientId},
+                                           {"client_secret", &p.clientSecret}}) {
+            if (value->empty()) {
+                return fail(ErrorCode::InvalidArgument, "OpenID Connect provider \"" + id +
+                                                            "\" needs oidc." + id + "." + field);
+            }
+        }
+    }
+    if (!c.oidcProviders.empty() && c.publicUrl.empty()) {
+        return fail(ErrorCode::InvalidArgument,
+                    "OpenID Connect sign-in needs public_url, the server's external base URL");
+    }
+    return {};
+}
+
+const std::vector<ConfigKey> &ssoConfigKeys()
+{
+    static const std::vector<ConfigKey> keys{
+        {"public_url", "TOOLHUB_PUBLIC_URL", "(none)",
+         "the server's external base URL, e.g. https://toolhub.example.com; needed for single "
+         "sign-on (redirect URI <public_url>/signin/oidc/<id>/callback)"},
+        {"oidc.<id>.issuer", "TOOLHUB_OIDC_<ID>_ISSUER", "(none)",
+         "OpenID Connect provider <id> ([a-z0-9-]{1,32}; in variables upper case, '-' as '_'): "
+         "its issuer URL, exactly as in its discovery document"},
+        {"oidc.<id>.client_id", "TOOLHUB_OIDC_<ID>_CLIENT_ID", "(none)",
+         "this server's client id at the provider"},
+        {"oidc.<id>.client_secret", "TOOLHUB_OIDC_<ID>_CLIENT_SECRET", "(none)",
+         "this server's client secret at the provider"},
+        {"oidc.<id>.token_auth_method", "TOOLHUB_OIDC_<ID>_TOKEN_AUTH_METHOD",
+         "client_secret_basic", "client_secret_basic or client_secret_post"},
+        {"oidc.<id>.scopes", "TOOLHUB_OIDC_<ID>_SCOPES", "openid profile email",
+         "scopes asked for; must include openid"},
+        {"oidc.<id>.label", "TOOLHUB_OIDC_<ID>_LABEL", "Sign in with <id>",
+         "the button on the sign-in page"},
+        {"oidc.<id>.claim.name", "TOOLHUB_OIDC_<ID>_CLAIM_NAME", "name",
+         "the claim holding the display name"},
+        {"oidc.<id>.claim.email", "TOOLHUB_OIDC_<ID>_CLAIM_EMAIL", "email",
+         "the claim holding the e-mail address"},
+        {"oidc.<id>.claim.groups", "TOOLHUB_OIDC_<ID>_CLAIM_GROUPS", "groups",
+         "the claim holding the groups (a string or a list), named \"groups\" in rules"},
+        {"oidc.<id>.rule.<n>", "TOOLHUB_OIDC_<ID>_RULE_<N>", "(none)",
+         "mapping rule, applied in order of <n> at every sign-in: \"<claim>:<value> -> "
+         "[organization=<slug>] [role=<role>[@global]]...\" or \"* -> ...\" for every user; "
+         "e.g. \"groups:acme-users -> organization=acme role=customer_admin\". The first "
+         "matching rule with an organization decides the user's organization; roles are held "
+         "in the rule's organization (or the user's), or everywhere with @global"},
+    };
+    return keys;
+}
+
+// ---- LDAP sign-in (ldap_*; numbered mapping rules ldap_rule.<n>) ----
+
+Setting
+ldapSetting(std::string name, std::string defaultValue, std::string description,
+            std::function<std::optional<std::string>(LdapSettings &, std::string_view)> apply)
+{
+    return {{name, envName(name), std::move(defaultValue), std::move(description)},
+            [apply = std::move(apply)](ServerConfig &c, std::string_view v) {
+                return apply(c.ldap, v);
+            }};
+}
+
+// A text setting stored as is; `required` refuses an empty value.
+Setting ldapText(std::string name, std::string LdapSettings::*member, std::string defaultValue,
+                 std::string description, bool required = true)
+{
+    return ldapSetting(
+        std::move(name), std::move(defaultValue), std::move(description),
+        [member, required](LdapSettings &l, std::string_view v) -> std::optional<std::string> {
+            if (required && v.empty()) {
+                return "must not be empty";
+            }
+            l.*member = std::string{v};
+            return std::nullopt;
+        });
+}
+
+Setting ldapFlag(std::string name, bool LdapSettings::*member, std::string defaultValue,
+                 std::string description)
+{
+    return ldapSetting(std::move(name), std::move(defaultValue), std::move(description),
+                       [member](LdapSettings &l, std::string_view v) -> std::optional<std::string> {
+                           if (v != "true" && v != "false") {
+                               return R"(expected "true" or "false")";
+                           }
+                           l.*member = v == "true";
+                           return std::nullopt;
+                       });
+}
+
+Setting ldapRule(std::optional<unsigned> number)
+{
+    auto setting = ldapSetting(
+        "ldap_rule.<n>", "(none)",
+        "mapping rule, applied in order of <n> at every sign-in: \"<group DN> -> "
+        "[organization=<slug>] [role=<role>[@global|@organization]]...\", or \"* -> ...\" for "
+        "every directory user; e.g. \"cn=acme-admins,ou=groups,dc=example,dc=org -> "
+        "organization=acme role=customer_admin\". The first matching rule with an organization "
+        "decides the user's organization; roles are held in the rule's organization (or the "
+        "user's), or everywhere with @global",
+        [number](LdapSettings &l, std::string_view v) -> std::optional<std::string> {
+            if (!number) {
+                return "number the rules: ldap_rule.1, ldap_rule.2, ...";
+            }
+            auto rule = parseLdapRule(v);
+            if (!rule) {
+                return rule.error().message;
+            }
+            l.rules[*number] = std::move(rule).value();
+            return std::nullopt;
+        });
+    setting.key.environment = "TOOLHUB_LDAP_RULE_<N>";
+    return setting;
+}
+
+const std::vector<Setting> &ldapSettings()
+{
+    static const std::vector<Setting> all = [] {
+        std::vector<Setting> s;
+        s.push_back(
+            ldapSetting("ldap_url", "(none: no LDAP sign-in)",
+                        "LDAP sign-in: ldap://host[:port] or ldaps://host[:port]; several, "
+                        "separated by spaces, are tried in order",
+                        [](LdapSettings &l, std::string_view v) -> std::optional<std::string> {
+                            auto urls = parseLdapUrls(v);
+                            if (!urls) {
+                                return urls.error().message;
+                            }
+                            l.urls = std::move(urls).value();
+                            return std::nullopt;
+                        }));
+        s.push_back(ldapText("ldap_id", &LdapSettings::id, "<the first ldap_url>",
+                             "the directory's name on its users; set it before the first sign-in "
+                             "if ldap_url may change"));
+        s.push_back(ldapFlag("ldap_starttls", &LdapSettings::startTls, "true",
+                             "StartTLS on ldap:// URLs (ldaps:// is TLS from the start)"));
+        s.push_back(ldapFlag("ldap_allow_plaintext", &LdapSettings::allowPlaintext, "false",
+                             "allow ldap:// without StartTLS: passwords cross the network in "
+                             "clear; for development only"));
+        s.push_back(
+            ldapSetting("ldap_ca_file", "(the system's CAs)",
+                        "PEM file of the CAs that may sign the directory's certificate; "
+                        "the certificate is always verified",
+                        [](LdapSettings &l, std::string_view v) -> std::optional<std::string> {
+                            l.caFile = std::filesystem::path{std::string{v}};
+                            return std::nullopt;
+                        }));
+        s.push_back(ldapText("ldap_bind_dn", &LdapSettings::bindDn, "(none: anonymous search)",
+                             "the service account that searches for users"));
+        s.push_back(ldapText("ldap_bind_password", &LdapSettings::bindPassword, "(none)",
+                             "the service account's password (or ldap_bind_password_file)"));
+        s.push_back(ldapSetting(
+            "ldap_bind_password_file", "(none)", "file holding the service account's password",
+            [](LdapSettings &l, std::string_view v) -> std::optional<std::string> {
+                l.bindPasswordFile = std::filesystem::path{std::string{v}};
+                return std::nullopt;
+            }));
+        s.push_back(
+            ldapText("ldap_user_base", &LdapSettings::userBase, "(none)",
+                     "where users are searched (subtree), e.g. ou=people,dc=example,dc=org"));
+        s.push_back(ldapText("ldap_user_filter", &LdapSettings::userFilter,
+                             "(&(objectClass=inetOrgPerson)(uid={login}))",
+                             "filter finding exactly one user; {login} is the login, escaped per "
+                             "RFC 4515"));
+        s.push_back(ldapText("ldap_name_attribute", &LdapSettings::nameAttribute, "displayName",
+                             "attribute with the display name (falls back to cn)"));
+        s.push_back(ldapText("ldap_email_attribute", &LdapSettings::emailAttribute, "mail",
+                             "attribute with the e-mail address"));
+        s.push_back(ldapText("ldap_id_attribute", &LdapSettings::idAttribute, "entryUUID",
+                             "attribute with the user's unique, unchanging id"));
+        s.push_back(ldapText("ldap_group_base", &LdapSettings::groupBase,
+                             "(none: ldap_member_of_attribute)",
+                             "where groups are searched (subtree)", false));
+        s.push_back(ldapText("ldap_group_filter", &LdapSettings::groupFilter,
+                             "(&(objectClass=groupOfNames)(member={dn}))",
+                             "filter for the user's groups under ldap_group_base; {dn}: the "
+                             "user's DN, {login}: the login, both escaped"));
+        s.push_back(ldapText("ldap_member_of_attribute", &LdapSettings::memberOfAttribute,
+                             "memberOf",
+                             "attribute of the user entry listing its groups, when "
+                             "ldap_group_base is not set"));
+        s.push_back(ldapSetting(
+            "ldap_timeout", "5s", "time allowed for connecting and all operations of one sign-in",
+            [](LdapSettings &l, std::string_view v) -> std::optional<std::string> {
+                const auto duration = parseDuration(v);
+                if (!duration || duration->count() == 0 || duration->count() > 60) {
+                    return "expected a duration from 1s to 60s";
+                }
+                l.timeout = *duration;
+                return std::nullopt;
+            }));
+        s.push_back(ldapRule(std::nullopt));
+        return s;
+    }();
+    return all;
+}
+
+// ldap_rule.<n> or TOOLHUB_LDAP_RULE_<n>: a setting for rule n, kept for the process's life.
+const Setting *findLdapRuleSetting(std::string_view name, bool byEnvironment)
+{
+    const std::string_view prefix = byEnvironment ? "TOOLHUB_LDAP_RULE_" : "ldap_rule.";
+    const auto number = name.starts_with(prefix)
+                            ? parseInteger<unsigned>(name.substr(prefix.size()))
+                            : std::nullopt;
+    if (!number) {
+        return nullptr;
+    }
+    static std::mutex mutex;
+    static std::map<unsigned, Setting> rules;
+    const std::lock_guard lock(mutex);
+    return &rules.try_emplace(*number, ldapRule(*number)).first->second;
+}
+
 const Setting *findSetting(std::string_view name, bool byEnvironment)
 {
-    const auto &all = settings();
-    const auto it = std::find_if(all.begin(), all.end(), [&](const Setting &s) {
-        return byEnvironment ? s.key.environment == name : s.key.name == name;
-    });
-    return it == all.end() ? nullptr : &*it;
+    for (const auto *list : {&settings(), &ldapSettings()}) {
+        const auto it = std::find_if(list->begin(), list->end(), [&](const Setting &s) {
+            return byEnvironment ? s.key.environment == name : s.key.name == name;
+        });
+        if (it != list->end()) {
+            return &*it;
+        }
+    }
+    return findLdapRuleSetting(name, byEnvironment);
 }
 
 Result<void> applyValue(ServerConfig &config, const Setting &setting, std::string_view value,
@@ -376,6 +752,10 @@ const std::vector<ConfigKey> &configKeys()
         for (const auto &s : settings()) {
             k.push_back(s.key);
         }
+        k.insert(k.end(), ssoConfigKeys().begin(), ssoConfigKeys().end());
+        for (const auto &s : ldapSettings()) {
+            k.push_back(s.key);
+        }
         return k;
     }();
     return keys;
@@ -420,6 +800,13 @@ Result<void> applyConfigText(ServerConfig &config, std::string_view text, std::s
             value = value.substr(1, value.size() - 2);
         }
         const auto *setting = findSetting(key, false);
+        if (const auto sso = setting == nullptr ? applySsoKey(config, key, value) : std::nullopt) {
+            if (*sso) {
+                return fail(ErrorCode::InvalidArgument,
+                            where + ": bad value for " + std::string{key} + ": " + **sso);
+            }
+            continue;
+        }
         if (setting == nullptr) {
             return fail(ErrorCode::InvalidArgument,
                         where + ": unknown key \"" + std::string{key} + "\" (see --help)");
@@ -458,6 +845,13 @@ Result<ServerConfig> loadConfig(const std::optional<std::filesystem::path> &file
             continue;
         }
         const auto *setting = findSetting(name, true);
+        if (const auto key = setting == nullptr ? ssoKeyOfVariable(name) : std::nullopt) {
+            if (const auto reason = applySsoKey(config, *key, value).value_or(std::nullopt)) {
+                return fail(ErrorCode::InvalidArgument,
+                            "environment: bad value for " + name + ": " + *reason);
+            }
+            continue;
+        }
         if (setting == nullptr && isServiceLinkVariable(name, value)) {
             continue;
         }
@@ -469,7 +863,42 @@ Result<ServerConfig> loadConfig(const std::optional<std::filesystem::path> &file
             return fail(std::move(applied).error());
         }
     }
+    if (auto sso = validateSso(config); !sso) {
+        return fail(std::move(sso).error());
+    }
     return config;
+}
+
+Result<OidcMappingRule> parseOidcMappingRule(std::string_view text)
+{
+    const auto bad = [&](const std::string &why) {
+        return fail(ErrorCode::InvalidArgument,
+                    why + R"( (a rule reads "<claim>:<value> -> organization=<slug> )"
+                          R"(role=<role>[@global]", or "* -> ...")");
+    };
+    const auto arrow = text.find("->");
+    if (arrow == std::string_view::npos) {
+        return bad("the rule has no \"->\"");
+    }
+    OidcMappingRule rule;
+    const auto match = trim(text.substr(0, arrow));
+    if (match != "*") {
+        const auto colon = match.find(':');
+        if (colon == std::string_view::npos) {
+            return bad("the rule's left side is neither * nor <claim>:<value>");
+        }
+        rule.claim = std::string{trim(match.substr(0, colon))};
+        rule.value = std::string{trim(match.substr(colon + 1))};
+        if (!std::regex_match(rule.claim, oidcClaimPattern) || rule.value.empty()) {
+            return bad("the rule's claim or value is empty or malformed");
+        }
+    }
+    auto target = parseRuleTarget(text.substr(arrow + 2));
+    if (!target) {
+        return bad(target.error().message);
+    }
+    rule.target = std::move(target).value();
+    return rule;
 }
 
 std::string_view logLevelName(LogLevel level) noexcept

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/access/mapping_rule.h"
+#include "core/ldap/ldap_settings.h"
 #include "toolhub/result.h"
 
 #include <chrono>
@@ -9,12 +11,39 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace toolhub::server {
 
 enum class LogFormat { Json, Text };
 enum class LogLevel { Debug, Info, Warn, Error };
+
+// OpenID Connect single sign-on: one identity provider (keys "oidc.<id>.*").
+// A mapping rule gives users whose claim holds a value an organization and roles (its right-hand
+// side is a RuleTarget, as for LDAP rules):
+//     oidc.<id>.rule.<n> = groups:acme-users -> organization=acme role=customer_admin
+struct OidcMappingRule {
+    std::string claim; // empty: every user ("*")
+    std::string value;
+    RuleTarget target;
+    friend bool operator==(const OidcMappingRule &, const OidcMappingRule &) = default;
+};
+struct OidcProviderConfig {
+    std::string id; // [a-z0-9-]{1,32}
+    std::string issuer;
+    std::string clientId;
+    std::string clientSecret;
+    std::string scopes = "openid profile email";
+    std::string label;                                   // empty: "Sign in with <id>"
+    std::string tokenAuthMethod = "client_secret_basic"; // or client_secret_post
+    std::string nameClaim = "name";
+    std::string emailClaim = "email";
+    std::string groupsClaim = "groups";
+    std::map<int, OidcMappingRule> rules; // by <n>, applied in order
+};
+// Parses the right-hand side of a mapping rule; the reason when it is refused.
+[[nodiscard]] Result<OidcMappingRule> parseOidcMappingRule(std::string_view text);
 
 // Everything toolhub-server can be told. Values come from defaults, then a config file, then
 // TOOLHUB_* environment variables (the environment wins).
@@ -48,6 +77,18 @@ struct ServerConfig {
     std::chrono::seconds oauthAccessTokenLifetime{600};
     std::chrono::seconds sessionLifetime{12 * 3600};
     bool cookieSecure = false;
+    // SCIM provisioning (core/scim): the OpenID Connect issuer whose `sub` is a provisioned
+    // user's userName ("userName") or externalId ("externalId"), and the organization slug of
+    // provisioned users that name none (empty: none).
+    std::string scimIssuer;
+    std::string scimSubject = "userName";
+    std::string scimOrganization;
+    // The server's externally visible base URL (e.g. https://toolhub.example.com), for the
+    // redirect URIs given to identity providers; no trailing slash. Empty: no SSO.
+    std::string publicUrl;
+    std::map<std::string, OidcProviderConfig> oidcProviders; // by id
+    // Sign-in against an LDAP directory (ldap_* keys); off while ldap_url is not set.
+    LdapSettings ldap;
 
     // The artifact folder in force: the configured one or <data_dir>/artifacts.
     [[nodiscard]] std::filesystem::path effectiveArtifactDir() const;

@@ -425,6 +425,38 @@ Result<DemoLicense> parseLicense(const json &object, const std::string &path)
     return license;
 }
 
+// One demo user: login, display name, password and optional built-in roles.
+Result<DemoUser> parseUser(const json &user, const std::string &path, std::string organization)
+{
+    if (!user.is_object()) {
+        return invalid(path, "expected an object");
+    }
+    auto login = requiredString(user, "login", path);
+    auto displayName = requiredString(user, "display_name", path);
+    auto password = requiredString(user, "password", path);
+    if (!login || !displayName || !password) {
+        return fail(!login ? login.error() : !displayName ? displayName.error() : password.error());
+    }
+    DemoUser result{std::move(*login),
+                    std::move(*password),
+                    std::move(*displayName),
+                    std::move(organization),
+                    {}};
+    if (user.contains("roles")) {
+        const json &roles = user.at("roles");
+        if (!roles.is_array()) {
+            return invalid(path + ".roles", "expected an array of role names");
+        }
+        for (const json &role : roles) {
+            if (!role.is_string()) {
+                return invalid(path + ".roles", "expected an array of role names");
+            }
+            result.roles.push_back(role.get<std::string>());
+        }
+    }
+    return result;
+}
+
 Result<DemoCatalog> readCatalog(const fs::path &file)
 {
     std::ifstream in(file, std::ios::binary);
@@ -461,23 +493,28 @@ Result<DemoCatalog> readCatalog(const fs::path &file)
             return fail(users.error());
         }
         for (std::size_t u = 0; u < users->size(); ++u) {
-            const json &user = (*users)[u];
-            const std::string userPath = at(path, "users", u);
-            if (!user.is_object()) {
-                return invalid(userPath, "expected an object");
+            auto user = parseUser((*users)[u], at(path, "users", u), *slug);
+            if (!user) {
+                return fail(user.error());
             }
-            auto login = requiredString(user, "login", userPath);
-            auto displayName = requiredString(user, "display_name", userPath);
-            auto password = requiredString(user, "password", userPath);
-            if (!login || !displayName || !password) {
-                return fail(!login         ? login.error()
-                            : !displayName ? displayName.error()
-                                           : password.error());
-            }
-            catalog.users.push_back(
-                {std::move(*login), std::move(*password), std::move(*displayName), *slug});
+            catalog.users.push_back(std::move(*user));
         }
         catalog.organizations.push_back({std::move(*slug), std::move(*name)});
+    }
+
+    // The vendor's own staff: no organization, roles held globally. Optional.
+    if (root.contains("staff")) {
+        auto staff = arrayMember(root, "staff", "catalog");
+        if (!staff) {
+            return fail(staff.error());
+        }
+        for (std::size_t u = 0; u < staff->size(); ++u) {
+            auto user = parseUser((*staff)[u], at("catalog", "staff", u), {});
+            if (!user) {
+                return fail(user.error());
+            }
+            catalog.users.push_back(std::move(*user));
+        }
     }
 
     auto products = arrayMember(root, "products", "catalog");
@@ -622,8 +659,8 @@ Failure<Error> context(const std::string &what, const Error &error)
     return fail(error.code, "demo data: " + what + ": " + error.message);
 }
 
-Result<void> load(IdentityStore &identity, Catalog &catalog, Licensing &licensing,
-                  const DemoCatalog &demo, std::int64_t nowUnix)
+Result<void> load(IdentityStore &identity, AccessControl &access, Catalog &catalog,
+                  Licensing &licensing, const DemoCatalog &demo, std::int64_t nowUnix)
 {
     std::map<std::string, std::string> organizationIds; // slug -> id
     for (const DemoOrganization &organization : demo.organizations) {
@@ -639,6 +676,14 @@ Result<void> load(IdentityStore &identity, Catalog &catalog, Licensing &licensin
         auto created = identity.createLocalUser(input);
         if (!created) {
             return context("user " + user.login, created.error());
+        }
+        for (const std::string &role : user.roles) {
+            const Scope scope = user.organization.empty()
+                                    ? Scope::global()
+                                    : Scope::organization(organizationIds[user.organization]);
+            if (auto granted = access.grant(created->id, {role, scope}); !granted) {
+                return context("role " + role + " of " + user.login, granted.error());
+            }
         }
     }
 
@@ -749,9 +794,9 @@ fs::path defaultDemoDir()
     return fs::path(TOOLHUB_DEMO_DIR);
 }
 
-Result<DemoReport> ensureDemoData(IdentityStore &identity, Catalog &catalog, Licensing &licensing,
-                                  const fs::path &demoDir, const fs::path &artifactDir,
-                                  std::int64_t nowUnix)
+Result<DemoReport> ensureDemoData(IdentityStore &identity, AccessControl &access, Catalog &catalog,
+                                  Licensing &licensing, const fs::path &demoDir,
+                                  const fs::path &artifactDir, std::int64_t nowUnix)
 {
     auto demo = readCatalog(demoDir / "catalog.json");
     if (!demo) {
@@ -784,7 +829,7 @@ Result<DemoReport> ensureDemoData(IdentityStore &identity, Catalog &catalog, Lic
         }
     }
 
-    if (auto loaded = load(identity, catalog, licensing, *demo, nowUnix); !loaded) {
+    if (auto loaded = load(identity, access, catalog, licensing, *demo, nowUnix); !loaded) {
         return fail(loaded.error());
     }
     report.loaded = true;

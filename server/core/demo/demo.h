@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/access/access.h"
 #include "core/catalog/catalog.h"
 #include "core/identity/identity.h"
 #include "core/licensing/licensing.h"
@@ -22,7 +23,8 @@ struct DemoUser {
     std::string login; // the e-mail address
     std::string password;
     std::string displayName;
-    std::string organization; // slug
+    std::string organization;       // slug; empty for the vendor's staff
+    std::vector<std::string> roles; // built-in roles held in the organization (staff: globally)
 };
 
 struct DemoReport {
@@ -40,15 +42,16 @@ struct DemoReport {
 // Loading first checks every source file, then copies each archive and document from demoDir to
 // artifactDir under its storage key (folders created, written to a temporary file and renamed
 // into place), taking size and SHA-256 from the copied bytes, and finally creates organizations,
-// users, products, tools, releases, artifacts, resources and licenses through the modules'
-// public APIs, licenses last. `nowUnix` stamps created_at and is when yanked releases are yanked.
+// users and their roles, products, tools, releases, artifacts, resources and licenses through the
+// modules' public APIs, licenses last. `nowUnix` stamps created_at and is when yanked releases are
+// yanked.
 //
 // Errors: NotFound when the catalog or an archive is missing (the build makes them: "build the
 // project first"); InvalidArgument for a malformed catalog; Conflict when the first organization
 // exists but the last license does not (an interrupted earlier load: start from an empty
 // database); the modules' errors otherwise.
-[[nodiscard]] Result<DemoReport> ensureDemoData(IdentityStore &identity, Catalog &catalog,
-                                                Licensing &licensing,
+[[nodiscard]] Result<DemoReport> ensureDemoData(IdentityStore &identity, AccessControl &access,
+                                                Catalog &catalog, Licensing &licensing,
                                                 const std::filesystem::path &demoDir,
                                                 const std::filesystem::path &artifactDir,
                                                 std::int64_t nowUnix);

@@ -1,6 +1,7 @@
 #include "core/identity/identity.h"
 
 #include "core/storage/ids.h"
+#include "core/storage/query.h"
 
 #include <algorithm>
 #include <chrono>
@@ -10,6 +11,9 @@ namespace toolhub::server {
 namespace {
 
 constexpr std::size_t maxLogin = 320;
+// The data_revisions counter of what users may do (access module), bumped when a user's state or
+// organization changes.
+constexpr std::string_view accessRevision = "access";
 constexpr std::size_t minPassword = 8;
 constexpr std::size_t maxPassword = 1024;
 
@@ -21,7 +25,8 @@ bool isSlugChar(char c, bool first)
 
 // Columns selected for a user, in the order readUser() expects.
 constexpr std::string_view userColumns =
-    "id, organization_id, email, display_name, login, password_hash, disabled, created_at";
+    "id, organization_id, email, display_name, login, password_hash, disabled, created_at, "
+    "session_generation";
 
 struct UserRow {
     User user;
@@ -41,11 +46,12 @@ Result<UserRow> selectUser(soci::session &session, std::string_view column,
     soci::indicator hashInd = soci::i_null;
     int disabled = 0;
     long long createdAt = 0;
+    long long generation = 0;
     session << "SELECT " << userColumns << " FROM users WHERE " << column << " = :value",
         soci::into(row.user.id), soci::into(organizationId, orgInd), soci::into(row.user.email),
         soci::into(row.user.displayName), soci::into(login, loginInd),
         soci::into(passwordHash, hashInd), soci::into(disabled), soci::into(createdAt),
-        soci::use(value);
+        soci::into(generation), soci::use(value);
     if (!session.got_data()) {
         return fail(ErrorCode::NotFound, "no such user");
     }
@@ -56,6 +62,7 @@ Result<UserRow> selectUser(soci::session &session, std::string_view column,
     }
     row.user.disabled = disabled != 0;
     row.user.createdAt = createdAt;
+    row.user.sessionGeneration = generation;
     return row;
 }
 
@@ -73,13 +80,6 @@ Result<Organization> selectOrganization(soci::session &session, std::string_view
     }
     org.createdAt = createdAt;
     return org;
-}
-
-bool isUniqueViolation(const Error &error)
-{
-    // SQLite: "UNIQUE constraint failed"; PostgreSQL: "duplicate key value violates unique".
-    return error.message.find("UNIQUE constraint") != std::string::npos ||
-           error.message.find("duplicate key") != std::string::npos;
 }
 
 } // namespace
@@ -199,8 +199,8 @@ Result<User> IdentityStore::createLocalUser(const NewLocalUser &input)
     if (!hash) {
         return fail(std::move(hash).error());
     }
-    User user{newId(),  input.organizationId, input.email, input.displayName, *login, false,
-              m_clock()};
+    User user{
+        newId(), input.organizationId, input.email, input.displayName, *login, false, m_clock(), 0};
     auto created = m_db.withSession([&](soci::session &session) -> Result<User> {
         if (!user.organizationId.empty()) {
             auto org = selectOrganization(session, "id", user.organizationId);
@@ -249,17 +249,198 @@ Result<User> IdentityStore::findUserByLogin(std::string_view login)
     return std::move(row)->user;
 }
 
-Result<void> IdentityStore::disableUser(std::string_view id)
+namespace {
+
+Result<void> setDisabled(Database &db, std::string_view id, int disabled)
 {
-    return m_db.withSession([&](soci::session &session) -> Result<void> {
+    return db.withSession([&](soci::session &session) -> Result<void> {
         const std::string userId{id};
+        soci::transaction transaction(session);
         soci::statement statement =
-            (session.prepare << "UPDATE users SET disabled = 1 WHERE id = :id", soci::use(userId));
+            (session.prepare << "UPDATE users SET disabled = :disabled WHERE id = :id",
+             soci::use(disabled), soci::use(userId));
         statement.execute(true);
         if (statement.get_affected_rows() == 0) {
             return fail(ErrorCode::NotFound, "no such user");
         }
+        db.bumpRevision(session, accessRevision);
+        transaction.commit();
         return {};
+    });
+}
+
+Result<void> validateProfile(const NewExternalUser &input)
+{
+    if (input.issuer.empty() || input.issuer.size() > 500 || input.subject.empty() ||
+        input.subject.size() > 255) {
+        return fail(ErrorCode::InvalidArgument,
+                    "an external user needs an issuer (1 to 500 characters) and a subject (1 to "
+                    "255 characters)");
+    }
+    if (input.displayName.empty() || input.displayName.size() > 200) {
+        return fail(ErrorCode::InvalidArgument, "a display name is 1 to 200 characters");
+    }
+    if (input.email.size() > 320) {
+        return fail(ErrorCode::InvalidArgument, "an e-mail address is at most 320 characters");
+    }
+    return {};
+}
+
+} // namespace
+
+Result<void> IdentityStore::disableUser(std::string_view id)
+{
+    return setDisabled(m_db, id, 1);
+}
+
+Result<void> IdentityStore::enableUser(std::string_view id)
+{
+    return setDisabled(m_db, id, 0);
+}
+
+Result<void> IdentityStore::markSessionsEnded(std::string_view id)
+{
+    return m_db.withSession([&](soci::session &session) -> Result<void> {
+        const std::string userId{id};
+        soci::transaction transaction(session);
+        soci::statement statement =
+            (session.prepare << "UPDATE users SET session_generation = session_generation + 1 "
+                                "WHERE id = :id",
+             soci::use(userId));
+        statement.execute(true);
+        if (statement.get_affected_rows() == 0) {
+            return fail(ErrorCode::NotFound, "no such user");
+        }
+        m_db.bumpRevision(session, accessRevision);
+        transaction.commit();
+        return {};
+    });
+}
+
+Result<std::vector<Organization>> IdentityStore::organizations()
+{
+    return m_db.withSession([&](soci::session &session) -> Result<std::vector<Organization>> {
+        struct OrgRow {
+            Organization org;
+            long long createdAt = 0;
+            void bind(soci::statement &statement)
+            {
+                statement.exchange(soci::into(org.id));
+                statement.exchange(soci::into(org.slug));
+                statement.exchange(soci::into(org.name));
+                statement.exchange(soci::into(createdAt));
+            }
+        } row;
+        return fetchRows(session,
+                         "SELECT id, slug, name, created_at FROM organizations ORDER BY slug", {},
+                         row, [](OrgRow &r) {
+                             Organization org = r.org;
+                             org.createdAt = r.createdAt;
+                             return org;
+                         });
+    });
+}
+
+Result<std::vector<User>> IdentityStore::usersOf(std::string_view organizationId)
+{
+    return m_db.withSession([&](soci::session &session) -> Result<std::vector<User>> {
+        struct IdRow {
+            std::string id;
+            void bind(soci::statement &statement) { statement.exchange(soci::into(id)); }
+        } row;
+        const auto ids =
+            fetchRows(session,
+                      "SELECT id FROM users WHERE organization_id = :org ORDER BY "
+                      "display_name, id",
+                      {{"org", std::string{organizationId}}}, row, [](IdRow &r) { return r.id; });
+        std::vector<User> users;
+        users.reserve(ids.size());
+        for (const auto &id : ids) {
+            auto user = selectUser(session, "id", id);
+            if (!user) {
+                return fail(std::move(user).error());
+            }
+            users.push_back(std::move(user)->user);
+        }
+        return users;
+    });
+}
+
+Result<User> IdentityStore::findExternalUser(std::string_view issuer, std::string_view subject)
+{
+    return m_db.withSession([&](soci::session &session) -> Result<User> {
+        const std::string iss{issuer};
+        const std::string sub{subject};
+        std::string id;
+        session << "SELECT id FROM users WHERE idp_issuer = :iss AND idp_subject = :sub",
+            soci::into(id), soci::use(iss), soci::use(sub);
+        if (!session.got_data()) {
+            return fail(ErrorCode::NotFound, "no such user");
+        }
+        auto row = selectUser(session, "id", id);
+        if (!row) {
+            return fail(std::move(row).error());
+        }
+        return std::move(row)->user;
+    });
+}
+
+Result<User> IdentityStore::createExternalUser(const NewExternalUser &input)
+{
+    if (auto valid = validateProfile(input); !valid) {
+        return fail(std::move(valid).error());
+    }
+    User user{newId(), input.organizationId, input.email, input.displayName, {}, false, m_clock(),
+              0};
+    auto created = m_db.withSession([&](soci::session &session) -> Result<User> {
+        if (!user.organizationId.empty()) {
+            auto org = selectOrganization(session, "id", user.organizationId);
+            if (!org) {
+                return fail(std::move(org).error());
+            }
+        }
+        const long long createdAt = user.createdAt;
+        soci::indicator orgInd = user.organizationId.empty() ? soci::i_null : soci::i_ok;
+        session << "INSERT INTO users (id, organization_id, email, display_name, idp_issuer, "
+                   "idp_subject, disabled, created_at) VALUES (:id, :org, :email, :name, :iss, "
+                   ":sub, 0, :created_at)",
+            soci::use(user.id), soci::use(user.organizationId, orgInd), soci::use(user.email),
+            soci::use(user.displayName), soci::use(input.issuer), soci::use(input.subject),
+            soci::use(createdAt);
+        return user;
+    });
+    if (!created && isUniqueViolation(created.error())) {
+        return fail(ErrorCode::AlreadyExists, "this identity provider's user exists already");
+    }
+    return created;
+}
+
+Result<User> IdentityStore::updateExternalProfile(std::string_view id, const NewExternalUser &input)
+{
+    if (auto valid = validateProfile(input); !valid) {
+        return fail(std::move(valid).error());
+    }
+    return m_db.withSession([&](soci::session &session) -> Result<User> {
+        if (!input.organizationId.empty()) {
+            auto org = selectOrganization(session, "id", input.organizationId);
+            if (!org) {
+                return fail(std::move(org).error());
+            }
+        }
+        const std::string userId{id};
+        soci::indicator orgInd = input.organizationId.empty() ? soci::i_null : soci::i_ok;
+        soci::transaction transaction(session);
+        session << "UPDATE users SET organization_id = :org, email = :email, display_name = :name "
+                   "WHERE id = :id",
+            soci::use(input.organizationId, orgInd), soci::use(input.email),
+            soci::use(input.displayName), soci::use(userId);
+        auto row = selectUser(session, "id", userId);
+        if (!row) {
+            return fail(std::move(row).error());
+        }
+        m_db.bumpRevision(session, accessRevision);
+        transaction.commit();
+        return std::move(row)->user;
     });
 }
 

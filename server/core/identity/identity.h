@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace toolhub::server {
 
@@ -32,6 +33,19 @@ struct User {
     std::string login; // lower case; empty for users from an identity provider
     bool disabled = false;
     std::int64_t createdAt = 0;
+    // Counts the times every sign-in of the user was ended; access tokens issued under a lower
+    // number are void.
+    std::int64_t sessionGeneration = 0;
+};
+
+// A user whose identity provider proves who they are: OpenID Connect (issuer URL and `sub`) or
+// LDAP (the directory's URL and the entry's entryUUID). Never matched by e-mail.
+struct NewExternalUser {
+    std::string organizationId; // empty: none
+    std::string issuer;
+    std::string subject;
+    std::string displayName;
+    std::string email;
 };
 
 struct NewLocalUser {
@@ -62,12 +76,26 @@ public:
                                                           std::string_view name);
     [[nodiscard]] Result<Organization> findOrganization(std::string_view id);
     [[nodiscard]] Result<Organization> findOrganizationBySlug(std::string_view slug);
+    [[nodiscard]] Result<std::vector<Organization>> organizations();
 
     // AlreadyExists when the (lower-cased) login is taken; NotFound for an unknown organization.
     [[nodiscard]] Result<User> createLocalUser(const NewLocalUser &user);
     [[nodiscard]] Result<User> findUser(std::string_view id);
     [[nodiscard]] Result<User> findUserByLogin(std::string_view login);
+    // The members of an organization, by display name.
+    [[nodiscard]] Result<std::vector<User>> usersOf(std::string_view organizationId);
+    // NotFound when no user has this (issuer, subject).
+    [[nodiscard]] Result<User> findExternalUser(std::string_view issuer, std::string_view subject);
+    // AlreadyExists when (issuer, subject) has a user; NotFound for an unknown organization.
+    [[nodiscard]] Result<User> createExternalUser(const NewExternalUser &user);
+    // Keeps the provider's current name, e-mail and organization (empty: none) on the user.
+    [[nodiscard]] Result<User> updateExternalProfile(std::string_view id,
+                                                     const NewExternalUser &user);
+    // Use AuthModule::disableUser, which also ends the user's sessions and refresh tokens.
     [[nodiscard]] Result<void> disableUser(std::string_view id);
+    [[nodiscard]] Result<void> enableUser(std::string_view id);
+    // Records that every sign-in of the user ends now (see User::sessionGeneration).
+    [[nodiscard]] Result<void> markSessionsEnded(std::string_view id);
 
     // The user whose local password this is. Unauthenticated for an unknown login, a wrong
     // password, an account without a password and a disabled account alike, after the same

@@ -105,19 +105,7 @@ bool isValidMachineId(std::string_view text) noexcept
 
 bool isValidMachineName(std::string_view text) noexcept
 {
-    if (text.empty() || text.size() > kMaxNameLength) {
-        return false;
-    }
-    std::size_t pos = 0;
-    while (pos < text.size()) {
-        char32_t codePoint = 0;
-        const std::size_t length = utf8Sequence(text, pos, codePoint);
-        if (length == 0 || codePoint < 0x20 || (codePoint >= 0x7F && codePoint <= 0x9F)) {
-            return false;
-        }
-        pos += length;
-    }
-    return true;
+    return isPrintableUtf8(text, kMaxNameLength);
 }
 
 Installations::Installations(Database &db) : m_db(db)

@@ -12,6 +12,12 @@
 
 namespace toolhub::server {
 
+bool isUniqueViolation(const Error &error)
+{
+    return error.message.find("UNIQUE constraint") != std::string::npos ||
+           error.message.find("duplicate key") != std::string::npos;
+}
+
 namespace {
 
 using namespace toolhub::ascii;

@@ -53,6 +53,10 @@ struct DatabaseUrl {
 // every use borrows one session for the duration of a callable and gives it back afterwards.
 // PostgreSQL support comes from the module toolhub-postgresql.so (see postgres_driver.h),
 // loaded by the first open() of a PostgreSQL URL.
+// Whether a translated database error is a unique constraint's refusal (SQLite "UNIQUE
+// constraint failed", PostgreSQL "duplicate key value violates unique constraint").
+[[nodiscard]] bool isUniqueViolation(const Error &error);
+
 class Database {
 public:
     using Kind = DatabaseKind;

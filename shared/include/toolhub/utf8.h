@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 namespace toolhub {
@@ -9,5 +10,13 @@ namespace toolhub {
 // not well formed: overlong forms, surrogates and values above U+10FFFF are not. pos < size.
 [[nodiscard]] std::size_t utf8Sequence(std::string_view text, std::size_t pos,
                                        char32_t &codePoint) noexcept;
+
+// True for well-formed UTF-8 of 1..maxBytes bytes without C0 or C1 control characters (nor
+// DEL): a name a person typed, fit to show and to log.
+[[nodiscard]] bool isPrintableUtf8(std::string_view text, std::size_t maxBytes) noexcept;
+
+// Percent-encodes every byte but the RFC 3986 unreserved characters (A-Z a-z 0-9 - . _ ~): a
+// query or form value.
+[[nodiscard]] std::string percentEncode(std::string_view text);
 
 } // namespace toolhub

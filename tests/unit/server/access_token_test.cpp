@@ -27,7 +27,8 @@ AccessTokenClaims sampleClaims()
             "toolhub-desktop",
             "00112233445566778899aabbccddeeff",
             1'000'000,
-            1'000'600};
+            1'000'600,
+            3};
 }
 
 // The token with one character of part `part` (0 payload, 1 signature) changed.

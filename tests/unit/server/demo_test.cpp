@@ -26,6 +26,7 @@
 using toolhub::Channel;
 using toolhub::ErrorCode;
 using toolhub::Result;
+using toolhub::server::AccessControl;
 using toolhub::server::Catalog;
 using toolhub::server::Database;
 using toolhub::server::DemoReport;
@@ -105,6 +106,7 @@ private:
 
     std::unique_ptr<Database> m_db;
     std::unique_ptr<IdentityStore> m_identity;
+    std::unique_ptr<AccessControl> m_access;
     std::unique_ptr<Licensing> m_licensing;
     std::unique_ptr<Catalog> m_catalog;
     fs::path m_store; // the artifact store of the current database
@@ -118,6 +120,7 @@ private:
         QVERIFY2(m_db, qPrintable(error));
         m_identity = std::make_unique<IdentityStore>(
             *m_db, [] { return kNow; }, toolhub::PasswordHashCost::minimum());
+        m_access = std::make_unique<AccessControl>(*m_db, [] { return kNow; });
         m_licensing = std::make_unique<Licensing>(*m_db);
         m_catalog = std::make_unique<Catalog>(*m_db, *m_licensing);
         m_store = fs::path(m_dir.filePath(name + QStringLiteral("-store")).toStdString());
@@ -125,8 +128,8 @@ private:
 
     Result<DemoReport> ensure(const fs::path &demoDir)
     {
-        return toolhub::server::ensureDemoData(*m_identity, *m_catalog, *m_licensing, demoDir,
-                                               m_store, kNow);
+        return toolhub::server::ensureDemoData(*m_identity, *m_access, *m_catalog, *m_licensing,
+                                               demoDir, m_store, kNow);
     }
 
     // Opens a fresh database and loads the demo into it.
@@ -173,6 +176,7 @@ private Q_SLOTS:
     {
         m_catalog.reset();
         m_licensing.reset();
+        m_access.reset();
         m_identity.reset();
         m_db.reset();
         m_report = {};
@@ -186,9 +190,9 @@ private Q_SLOTS:
         if (QTest::currentTestFailed()) {
             return;
         }
-        QCOMPARE(m_report.users.size(), std::size_t{5});
-        const char *tables[] = {"organizations", "users",     "products",  "tools",
-                                "releases",      "artifacts", "resources", "licenses"};
+        QCOMPARE(m_report.users.size(), std::size_t{8}); // 5 customers, 3 of the vendor's staff
+        const char *tables[] = {"organizations", "users",     "products", "tools",      "releases",
+                                "artifacts",     "resources", "licenses", "role_grants"};
         std::map<std::string, long long> before;
         for (const char *table : tables) {
             before[table] = count(table);
@@ -198,6 +202,7 @@ private Q_SLOTS:
         QCOMPARE(before["products"], 3LL);
         QCOMPARE(before["tools"], 4LL);
         QCOMPARE(before["licenses"], 5LL);
+        QCOMPARE(before["role_grants"], 4LL); // alice: customer_admin; sam, cara, ada
         // Every release has linux/x86_64, macos/arm64 and windows/x86_64 archives.
         QCOMPARE(before["artifacts"], 3 * before["releases"]);
 
