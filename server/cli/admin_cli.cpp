@@ -29,7 +29,8 @@ constexpr std::string_view usage =
     "  toolhub-server service-account create <name> --scope <permission> [--scope ...]\n"
     "      [--lifetime-days <n>] [--description <text>]   (prints the token once)\n"
     "  toolhub-server service-account list\n"
-    "  toolhub-server service-account revoke <name> --token <token id>\n";
+    "  toolhub-server service-account revoke <name> --token <token id>\n"
+    "  toolhub-server service-account disable|enable <name>\n";
 
 // "--key value" pairs; nullopt (with a message) for anything else, an unexpected key, or a
 // missing required one. Only keys in `repeatable` may be given more than once.
@@ -227,8 +228,9 @@ int runAdminCommand(std::string_view command, const std::vector<std::string> &ar
         if (options->contains("lifetime-days")) {
             const std::string &text = one(*options, "lifetime-days");
             const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), days);
-            if (ec != std::errc{} || end != text.data() + text.size()) {
-                err << "toolhub-server: --lifetime-days must be a whole number of days\n";
+            if (ec != std::errc{} || end != text.data() + text.size() || days < 1 ||
+                days > ServiceAccounts::maxTokenLifetime / 86400) {
+                err << "toolhub-server: --lifetime-days must be a whole number from 1 to 366\n";
                 return exitUsage;
             }
         }
@@ -274,6 +276,23 @@ int runAdminCommand(std::string_view command, const std::vector<std::string> &ar
                     << " scopes" << scopes << "\n";
             }
         }
+        return exitOk;
+    }
+    if (command == "service-account" && (action == "disable" || action == "enable")) {
+        if (args.size() != 2) {
+            err << "toolhub-server: service-account " << action << " needs a name\n" << usage;
+            return exitUsage;
+        }
+        auto account = modules.services.findByName(args[1]);
+        if (!account) {
+            return report(account.error(), err);
+        }
+        if (auto changed = modules.services.setDisabled(account->id, action == "disable");
+            !changed) {
+            return report(changed.error(), err);
+        }
+        out << "service account " << account->name
+            << (action == "disable" ? " disabled: every token of it is refused\n" : " enabled\n");
         return exitOk;
     }
     if (command == "service-account" && action == "revoke") {

@@ -36,6 +36,7 @@ struct AdminModules {
 //       (the only time it is shown)
 //   service-account list
 //   service-account revoke <name> --token <token id>
+//   service-account disable|enable <name>   a disabled account's tokens are all refused
 //
 // Passwords are read from `in` (one line; echo is turned off on a terminal), never from the
 // command line, where other users of the machine could read them.

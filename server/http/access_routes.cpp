@@ -2,6 +2,7 @@
 
 #include "http/catalog_routes.h"
 #include "http/problem.h"
+#include "toolhub/utf8.h"
 
 #include <nlohmann/json.hpp>
 
@@ -45,6 +46,9 @@ Result<json> jsonBody(const Request &request)
     }
     if (mediaType != "application/json") {
         return fail(ErrorCode::InvalidArgument, "the body must be application/json");
+    }
+    if (!jsonNestingWithin(request.body, maxJsonDepth)) {
+        return fail(ErrorCode::InvalidArgument, "the body nests deeper than 32 levels");
     }
     auto body = json::parse(request.body, nullptr, false);
     if (body.is_discarded() || !body.is_object()) {
@@ -239,31 +243,43 @@ Result<std::pair<Caller, User>> visibleUser(const Context &c, const Request &req
     return std::pair{std::move(caller).value(), std::move(user).value()};
 }
 
+// Nobody hands out a permission they do not hold in that scope themselves: not through a grant,
+// a group's grants, a role's definition or a service token's scopes.
+Result<void> holdsAll(const Caller &caller, const std::vector<std::string> &permissions,
+                      const Scope &scope, std::string_view what)
+{
+    for (const auto &p : permissions) {
+        // An unknown name is the module's to refuse (400), not a permission held or not.
+        if (isPermission(p) && !caller.authorization.allows(p, scope)) {
+            return fail(ErrorCode::PermissionDenied,
+                        std::string{what} + " carries " + p + ", which you do not hold there");
+        }
+    }
+    return {};
+}
+
+Result<void> holdsRole(const Context &c, const Caller &caller, const RoleGrant &grant)
+{
+    auto role = c.access().findRole(grant.role);
+    if (!role) {
+        return fail(std::move(role).error());
+    }
+    return holdsAll(caller, role->permissions, grant.scope, "the role " + role->name);
+}
+
 // May the caller give or take `grant` of `user`? users.manage globally may do anything; within
 // an organization, org.users.manage there for a member of it, and only roles whose permissions
 // the caller holds there too (no one grants more than they have).
 Result<void> mayChangeGrant(const Context &c, const Caller &caller, const User &user,
                             const RoleGrant &grant)
 {
-    if (caller.authorization.allowsGlobally(permission::usersManage)) {
-        return {};
-    }
-    if (grant.scope.kind != ScopeKind::Organization || user.organizationId != grant.scope.id ||
-        !caller.authorization.allows(permission::orgUsersManage, grant.scope)) {
+    if (!caller.authorization.allowsGlobally(permission::usersManage) &&
+        (grant.scope.kind != ScopeKind::Organization || user.organizationId != grant.scope.id ||
+         !caller.authorization.allows(permission::orgUsersManage, grant.scope))) {
         return fail(ErrorCode::PermissionDenied,
                     "you may change roles only within your organization, for its members");
     }
-    auto role = c.access().findRole(grant.role);
-    if (!role) {
-        return fail(std::move(role).error());
-    }
-    for (const auto &p : role->permissions) {
-        if (!caller.authorization.allows(p, grant.scope)) {
-            return fail(ErrorCode::PermissionDenied,
-                        "the role " + role->name + " carries " + p + ", which you do not hold");
-        }
-    }
-    return {};
+    return holdsRole(c, caller, grant);
 }
 
 json tokenJson(const ServiceToken &token)
@@ -557,6 +573,22 @@ void addAccessRoutes(Router &router, AccessRoutesContext context)
         if (!inScope) {
             return fail(ErrorCode::NotFound, std::string{notFound});
         }
+        if (!caller->authorization.allowsGlobally(permission::usersManage)) {
+            // An organization's admin acts on its members only as far as they are members: not
+            // on someone who also holds grants elsewhere (vendor staff, another organization).
+            auto grants = c->access().grantsOf(*user);
+            if (!grants) {
+                return fail(std::move(grants).error());
+            }
+            const Scope own = Scope::organization(user->organizationId);
+            for (const auto &held : *grants) {
+                if (!(held.grant.scope == own)) {
+                    return fail(ErrorCode::PermissionDenied,
+                                "this user holds roles beyond your organization: ask an "
+                                "administrator");
+                }
+            }
+        }
         if (caller->user && caller->user->id == user->id) {
             return fail(ErrorCode::Conflict, "you cannot disable or enable your own account");
         }
@@ -616,6 +648,10 @@ void addAccessRoutes(Router &router, AccessRoutesContext context)
                                    : !description ? description.error()
                                                   : permissions.error());
                    }
+                   if (auto held = holdsAll(*caller, *permissions, Scope::global(), "the role");
+                       !held) {
+                       return fail(std::move(held).error());
+                   }
                    auto role = c->access().createRole({*name, *description, *permissions, false});
                    if (!role) {
                        return fail(std::move(role).error());
@@ -625,31 +661,34 @@ void addAccessRoutes(Router &router, AccessRoutesContext context)
                    return response;
                }));
 
-    router.add("PUT", "/api/v1/roles/{role}", checked([c](Request &request) -> Result<Response> {
-                   auto caller =
-                       c->routes.guard.require(request, permission::rolesManage, Scope::global());
-                   if (!caller) {
-                       return fail(std::move(caller).error());
-                   }
-                   auto body = jsonBody(request);
-                   if (!body) {
-                       return fail(std::move(body).error());
-                   }
-                   auto description = stringMember(*body, "description", false);
-                   auto permissions = stringArray(*body, "permissions");
-                   if (!description || !permissions) {
-                       return fail(!description ? description.error() : permissions.error());
-                   }
-                   auto role =
-                       c->access().updateRole(param(request, "role"), *description, *permissions);
-                   if (!role) {
-                       if (role.error().code == ErrorCode::FailedPrecondition) {
-                           return fail(ErrorCode::Conflict, role.error().message);
-                       }
-                       return fail(std::move(role).error());
-                   }
-                   return Response::json(200, roleJson(*role));
-               }));
+    router.add(
+        "PUT", "/api/v1/roles/{role}", checked([c](Request &request) -> Result<Response> {
+            auto caller =
+                c->routes.guard.require(request, permission::rolesManage, Scope::global());
+            if (!caller) {
+                return fail(std::move(caller).error());
+            }
+            auto body = jsonBody(request);
+            if (!body) {
+                return fail(std::move(body).error());
+            }
+            auto description = stringMember(*body, "description", false);
+            auto permissions = stringArray(*body, "permissions");
+            if (!description || !permissions) {
+                return fail(!description ? description.error() : permissions.error());
+            }
+            if (auto held = holdsAll(*caller, *permissions, Scope::global(), "the role"); !held) {
+                return fail(std::move(held).error());
+            }
+            auto role = c->access().updateRole(param(request, "role"), *description, *permissions);
+            if (!role) {
+                if (role.error().code == ErrorCode::FailedPrecondition) {
+                    return fail(ErrorCode::Conflict, role.error().message);
+                }
+                return fail(std::move(role).error());
+            }
+            return Response::json(200, roleJson(*role));
+        }));
 
     router.add("DELETE", "/api/v1/roles/{role}", checked([c](Request &request) -> Result<Response> {
                    auto caller =
@@ -736,6 +775,11 @@ void addAccessRoutes(Router &router, AccessRoutesContext context)
                            return fail(std::move(grant).error());
                        }
                        grants.push_back(std::move(*grant));
+                   }
+                   for (const auto &grant : grants) {
+                       if (auto held = holdsRole(*c, *caller, grant); !held) {
+                           return fail(std::move(held).error());
+                       }
                    }
                    auto set = c->access().setGroupGrants(param(request, "group"), grants);
                    if (!set) {
@@ -824,7 +868,8 @@ void addAccessRoutes(Router &router, AccessRoutesContext context)
     router.add(
         "POST", "/api/v1/service-accounts/{account}/tokens",
         checked([c, manageServices](Request &request) -> Result<Response> {
-            if (auto caller = manageServices(request); !caller) {
+            auto caller = manageServices(request);
+            if (!caller) {
                 return fail(std::move(caller).error());
             }
             auto body = jsonBody(request);
@@ -845,6 +890,9 @@ void addAccessRoutes(Router &router, AccessRoutesContext context)
                 if (days < 1 || days > ServiceAccounts::maxTokenLifetime / 86400) {
                     return fail(ErrorCode::InvalidArgument, "lifetime_days is 1 to 366");
                 }
+            }
+            if (auto held = holdsAll(*caller, *scopes, Scope::global(), "the token"); !held) {
+                return fail(std::move(held).error());
             }
             auto issued =
                 c->services().issueToken(param(request, "account"), *name, *scopes, days * 86400);

@@ -1,10 +1,10 @@
 #include "http/auth_routes.h"
-#include "toolhub/utf8.h"
 
 #include "core/auth/redirect_uri.h"
 #include "http/authorization.h"
 #include "http/cookies.h"
 #include "http/problem.h"
+#include "toolhub/utf8.h"
 
 #include <nlohmann/json.hpp>
 

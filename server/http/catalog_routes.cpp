@@ -8,6 +8,7 @@
 #include "toolhub/crypto.h"
 #include "toolhub/manifest.h"
 #include "toolhub/semver.h"
+#include "toolhub/utf8.h"
 
 #include <charconv>
 
@@ -103,6 +104,9 @@ Result<std::optional<std::string>> stringMember(const nlohmann::json &body, std:
 
 Result<InstallationReport> installationReportFromJson(std::string_view text)
 {
+    if (!jsonNestingWithin(text, maxJsonDepth)) {
+        return fail(ErrorCode::InvalidArgument, "the body nests deeper than 32 levels");
+    }
     const auto body = nlohmann::json::parse(text, nullptr, false);
     if (body.is_discarded()) {
         return fail(ErrorCode::InvalidArgument, "the body is not valid JSON");

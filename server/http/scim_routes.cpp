@@ -2,6 +2,7 @@
 
 #include "core/scim/filter.h"
 #include "toolhub/ascii.h"
+#include "toolhub/utf8.h"
 
 #include <algorithm>
 #include <charconv>
@@ -69,6 +70,9 @@ ScimResult<nlohmann::json> jsonBody(const Request &request)
     if (const auto type = request.headers.get("Content-Type"); type && !isJsonMediaType(*type)) {
         return scim::scimFail(415, "",
                               "the body must be application/scim+json (or application/json)");
+    }
+    if (!jsonNestingWithin(request.body, maxJsonDepth)) {
+        return scim::invalidSyntax("the body nests deeper than 32 levels");
     }
     auto body = nlohmann::json::parse(request.body, nullptr, false);
     if (body.is_discarded()) {

@@ -60,6 +60,33 @@ bool isPrintableUtf8(std::string_view text, std::size_t maxBytes) noexcept
     return true;
 }
 
+bool jsonNestingWithin(std::string_view text, std::size_t maxDepth) noexcept
+{
+    std::size_t depth = 0;
+    bool inString = false;
+    bool escaped = false;
+    for (const char c : text) {
+        if (inString) {
+            if (escaped) {
+                escaped = false;
+            } else if (c == '\\') {
+                escaped = true;
+            } else if (c == '"') {
+                inString = false;
+            }
+        } else if (c == '"') {
+            inString = true;
+        } else if (c == '[' || c == '{') {
+            if (++depth > maxDepth) {
+                return false;
+            }
+        } else if ((c == ']' || c == '}') && depth > 0) {
+            --depth;
+        }
+    }
+    return true;
+}
+
 std::string percentEncode(std::string_view text)
 {
     static constexpr std::string_view hex = "0123456789ABCDEF";

@@ -107,6 +107,7 @@ private Q_SLOTS:
     void customerAdminStaysInHerOrganization();
     void disablingEndsEverySignInAtOnce();
     void onlyManagersDisableAndNobodyThemselves();
+    void globalManagersHandOutOnlyWhatTheyHold();
     void groupGrantsReachTheirMembers();
     void licensesOfAnotherOrganizationAre404();
     void secretsNeverReachTheLog();
@@ -846,6 +847,80 @@ void AccessApiTest::disablingEndsEverySignInAtOnce()
     TestBrowser third;
     QCOMPARE(signInOnForm(third, login, password), 303);
     QCOMPARE(third.get(m_server->url(QStringLiteral("/"))).status, 200);
+}
+
+void AccessApiTest::globalManagersHandOutOnlyWhatTheyHold()
+{
+    const QString sam = id("sam.support@toolhub.example");
+    const QString bob = id("bob.barnes@acme.example");
+    // Sam (support) also manages users, roles and service accounts everywhere.
+    const auto role =
+        sendJson("POST", m_ada, QStringLiteral("/api/v1/roles"),
+                 {{QStringLiteral("name"), QStringLiteral("people-ops")},
+                  {QStringLiteral("permissions"),
+                   QJsonArray{QStringLiteral("users.manage"), QStringLiteral("roles.manage"),
+                              QStringLiteral("service_accounts.manage")}}});
+    QVERIFY2(role.status == 201, qPrintable(what(role)));
+    const QJsonObject peopleOps{{QStringLiteral("role"), QStringLiteral("people-ops")},
+                                {QStringLiteral("scope"), QStringLiteral("global")}};
+    QCOMPARE(grant(m_ada, sam, peopleOps).status, 201);
+
+    // Not admin for himself, nor a role or a group with more than he holds...
+    const QJsonObject admin{{QStringLiteral("role"), QStringLiteral("admin")},
+                            {QStringLiteral("scope"), QStringLiteral("global")}};
+    QCOMPARE(grant(m_sam, sam, admin).status, 403);
+    QCOMPARE(grant(m_sam, bob, admin).status, 403);
+    QCOMPARE(
+        sendJson("PUT", m_sam, QStringLiteral("/api/v1/roles/people-ops"),
+                 {{QStringLiteral("permissions"),
+                   QJsonArray{QStringLiteral("users.manage"), QStringLiteral("catalog.manage")}}})
+            .status,
+        403);
+    QCOMPARE(sendJson("POST", m_sam, QStringLiteral("/api/v1/roles"),
+                      {{QStringLiteral("name"), QStringLiteral("importer")},
+                       {QStringLiteral("permissions"), QJsonArray{QStringLiteral("imports.run")}}})
+                 .status,
+             403);
+    // ... nor a service token with a scope he lacks; one he holds is fine.
+    const auto account = sendJson("POST", m_sam, QStringLiteral("/api/v1/service-accounts"),
+                                  {{QStringLiteral("name"), QStringLiteral("sam-tool")}});
+    QVERIFY2(account.status == 201, qPrintable(what(account)));
+    const QString tokens = QStringLiteral("/api/v1/service-accounts/%1/tokens")
+                               .arg(text(account.json().value(QLatin1String("id"))));
+    QCOMPARE(sendJson("POST", m_sam, tokens,
+                      {{QStringLiteral("name"), QStringLiteral("scim")},
+                       {QStringLiteral("scopes"), QJsonArray{QStringLiteral("scim.provision")}}})
+                 .status,
+             403);
+    QCOMPARE(sendJson("POST", m_sam, tokens,
+                      {{QStringLiteral("name"), QStringLiteral("serials")},
+                       {QStringLiteral("scopes"), QJsonArray{QStringLiteral("serials.validate")}}})
+                 .status,
+             201);
+    // What he holds himself, he may give: support to bob, everywhere.
+    const QJsonObject support{{QStringLiteral("role"), QStringLiteral("support")},
+                              {QStringLiteral("scope"), QStringLiteral("global")}};
+    QCOMPARE(grant(m_sam, bob, support).status, 201);
+
+    // Bob now holds a role beyond ACME: ACME's admin can no longer disable him.
+    QCOMPARE(send("POST", m_alice, QStringLiteral("/api/v1/users/%1/disable").arg(bob)).status,
+             403);
+    QCOMPARE(send("DELETE", m_ada,
+                  QStringLiteral("/api/v1/users/%1/grants?role=support&scope=global").arg(bob))
+                 .status,
+             204);
+    QCOMPARE(send("DELETE", m_ada,
+                  QStringLiteral("/api/v1/users/%1/grants?role=people-ops&scope=global").arg(sam))
+                 .status,
+             204);
+
+    // A body nested deeper than any request needs is refused before it is parsed.
+    const QByteArray deep = QByteArray(100000, '[') + QByteArray(100000, ']');
+    const auto nested = httpRequest(
+        m_network, "POST", m_server->url(QStringLiteral("/api/v1/roles")),
+        {{"Authorization", "Bearer " + m_ada}, {"Content-Type", "application/json"}}, deep);
+    QCOMPARE(nested.status, 400);
+    QCOMPARE(send("GET", m_ada, QStringLiteral("/livez")).status, 200);
 }
 
 void AccessApiTest::onlyManagersDisableAndNobodyThemselves()

@@ -100,6 +100,7 @@ private Q_SLOTS:
     void oversizedBodyIs413();
     void groupsAndTheirMembers();
     void pagingCountsEveryMatch();
+    void staffAreNotProvisioned();
 
 private:
     HttpExchange scim(const QByteArray &method, const QString &path, const QByteArray &body = {},
@@ -846,6 +847,30 @@ void ScimTest::pagingCountsEveryMatch()
     }
     QCOMPARE(seen.size(), total);
     QCOMPARE(QSet<QString>(seen.begin(), seen.end()).size(), total);
+}
+
+// A provisioning token manages customers' people, never the vendor's staff: an administrator
+// cannot be disabled, moved or deleted through SCIM.
+void ScimTest::staffAreNotProvisioned()
+{
+    const auto found =
+        scim("GET", QStringLiteral("/Users?filter=") +
+                        filterQuery(QStringLiteral(R"(userName eq "ada.admin@toolhub.example")")));
+    QCOMPARE(found.status, 200);
+    QCOMPARE(found.json().value(QLatin1String("totalResults")).toInt(), 1);
+    const QString id = found.json()
+                           .value(QLatin1String("Resources"))
+                           .toArray()
+                           .first()
+                           .toObject()
+                           .value(QLatin1String("id"))
+                           .toString();
+    const auto patched = scim("PATCH", QStringLiteral("/Users/") + id,
+                              compact(patchOp(QJsonArray{parseObject(
+                                  R"({"op": "replace", "path": "active", "value": false})")})));
+    QCOMPARE(patched.status, 403);
+    QCOMPARE(scim("DELETE", QStringLiteral("/Users/") + id).status, 403);
+    QVERIFY(!identityUser(id).disabled);
 }
 
 int main(int argc, char **argv)

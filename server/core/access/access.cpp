@@ -524,7 +524,7 @@ Result<void> AccessControl::grant(std::string_view userId, const RoleGrant &gran
     if (auto valid = validateScope(grant.scope); !valid) {
         return valid;
     }
-    return m_db.withSession([&](soci::session &session) -> Result<void> {
+    auto granted = m_db.withSession([&](soci::session &session) -> Result<void> {
         if (!roleExists(session, grant.role)) {
             return fail(ErrorCode::NotFound, "no role is called \"" + grant.role + "\"");
         }
@@ -553,6 +553,10 @@ Result<void> AccessControl::grant(std::string_view userId, const RoleGrant &gran
         }
         return {};
     });
+    if (!granted && isUniqueViolation(granted.error())) {
+        return {}; // the same grant, made at the same moment by another request
+    }
+    return granted;
 }
 
 Result<void> AccessControl::revoke(std::string_view userId, const RoleGrant &grant)

@@ -30,13 +30,15 @@ void AuthModule::addSignInMethod(std::unique_ptr<SignInMethod> method)
 
 Result<void> AuthModule::endUserSessions(std::string_view userId)
 {
-    if (auto marked = m_identity.markSessionsEnded(userId); !marked) {
-        return marked;
+    // Refresh tokens and sessions first, the generation last: a refresh racing with this call
+    // either fails on its revoked family or gets a token of the old generation, void below.
+    if (auto revoked = m_oauth.revokeAllOf(userId); !revoked) {
+        return revoked;
     }
     if (auto ended = m_sessions.destroyAllOf(userId); !ended) {
         return ended;
     }
-    return m_oauth.revokeAllOf(userId);
+    return m_identity.markSessionsEnded(userId);
 }
 
 Result<void> AuthModule::disableUser(std::string_view userId)

@@ -430,10 +430,22 @@ Result<User> IdentityStore::updateExternalProfile(std::string_view id, const New
         const std::string userId{id};
         soci::indicator orgInd = input.organizationId.empty() ? soci::i_null : soci::i_ok;
         soci::transaction transaction(session);
+        auto before = selectUser(session, "id", userId);
+        if (!before) {
+            return fail(std::move(before).error());
+        }
         session << "UPDATE users SET organization_id = :org, email = :email, display_name = :name "
                    "WHERE id = :id",
             soci::use(input.organizationId, orgInd), soci::use(input.email),
             soci::use(input.displayName), soci::use(userId);
+        const std::string &left = before->user.organizationId;
+        if (!left.empty() && left != input.organizationId) {
+            // Leaving an organization ends the roles held in it (the access module's grants):
+            // its admins could neither see nor remove them once the user is gone.
+            session << "DELETE FROM role_grants WHERE user_id = :id AND scope_kind = "
+                       "'organization' AND scope_id = :org",
+                soci::use(userId), soci::use(left);
+        }
         auto row = selectUser(session, "id", userId);
         if (!row) {
             return fail(std::move(row).error());

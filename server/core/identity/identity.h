@@ -88,7 +88,8 @@ public:
     [[nodiscard]] Result<User> findExternalUser(std::string_view issuer, std::string_view subject);
     // AlreadyExists when (issuer, subject) has a user; NotFound for an unknown organization.
     [[nodiscard]] Result<User> createExternalUser(const NewExternalUser &user);
-    // Keeps the provider's current name, e-mail and organization (empty: none) on the user.
+    // Keeps the provider's current name, e-mail and organization (empty: none) on the user. A user
+    // who leaves an organization loses the roles they held in it.
     [[nodiscard]] Result<User> updateExternalProfile(std::string_view id,
                                                      const NewExternalUser &user);
     // Use AuthModule::disableUser, which also ends the user's sessions and refresh tokens.

@@ -1,9 +1,9 @@
 #include "core/installations/installations.h"
-#include "toolhub/utf8.h"
 
 #include "core/storage/ids.h"
 #include "core/storage/query.h"
 #include "toolhub/ascii.h"
+#include "toolhub/utf8.h"
 
 #include <algorithm>
 #include <array>

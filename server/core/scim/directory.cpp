@@ -613,6 +613,29 @@ ScimResult<ListPage> Directory::users(const ListQuery &query)
     return pageOf(std::move(resources), query);
 }
 
+namespace {
+
+// Provisioning manages the people of customer organizations, never the vendor's staff: a user
+// holding any global role is refused (a SCIM token could otherwise disable, move or take over an
+// administrator).
+ScimResult<void> provisionable(AccessControl &access, const User &user)
+{
+    auto grants = access.grantsOf(user);
+    if (!grants) {
+        return fail(internal(grants.error()));
+    }
+    for (const auto &held : *grants) {
+        if (held.grant.scope.kind == ScopeKind::Global) {
+            return scimFail(403, "",
+                            "this user holds roles beyond any organization and is not "
+                            "managed through SCIM");
+        }
+    }
+    return {};
+}
+
+} // namespace
+
 ScimResult<nlohmann::json> Directory::replaceUser(std::string_view id, const nlohmann::json &body)
 {
     auto input = parseUser(body);
@@ -622,6 +645,9 @@ ScimResult<nlohmann::json> Directory::replaceUser(std::string_view id, const nlo
     auto user = m_auth.identity().findUser(id);
     if (!user) {
         return fail(toScimError(user.error()));
+    }
+    if (auto allowed = provisionable(m_access, *user); !allowed) {
+        return fail(std::move(allowed).error());
     }
     auto row = rowOf(id);
     if (!row) {
@@ -642,6 +668,9 @@ ScimResult<nlohmann::json> Directory::patchUser(std::string_view id, const nlohm
     auto user = m_auth.identity().findUser(id);
     if (!user) {
         return fail(toScimError(user.error()));
+    }
+    if (auto allowed = provisionable(m_access, *user); !allowed) {
+        return fail(std::move(allowed).error());
     }
     auto row = rowOf(id);
     if (!row) {
@@ -670,6 +699,9 @@ ScimResult<void> Directory::deleteUser(std::string_view id)
     auto user = m_auth.identity().findUser(id);
     if (!user) {
         return fail(toScimError(user.error()));
+    }
+    if (auto allowed = provisionable(m_access, *user); !allowed) {
+        return fail(std::move(allowed).error());
     }
     auto row = rowOf(id);
     if (!row) {

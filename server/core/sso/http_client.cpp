@@ -1,4 +1,5 @@
 #include "core/sso/http_client.h"
+
 #include "toolhub/utf8.h"
 
 #include <curl/curl.h>

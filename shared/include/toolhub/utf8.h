@@ -15,6 +15,13 @@ namespace toolhub {
 // DEL): a name a person typed, fit to show and to log.
 [[nodiscard]] bool isPrintableUtf8(std::string_view text, std::size_t maxBytes) noexcept;
 
+// True when the JSON text nests arrays and objects at most `maxDepth` deep (strings and escapes
+// are skipped; the text need not be valid). Checked before parsing a request body: a document
+// nested hundreds of thousands deep parses, but copying or walking it recursively would not.
+[[nodiscard]] bool jsonNestingWithin(std::string_view text, std::size_t maxDepth) noexcept;
+// The nesting request bodies may have.
+inline constexpr std::size_t maxJsonDepth = 32;
+
 // Percent-encodes every byte but the RFC 3986 unreserved characters (A-Z a-z 0-9 - . _ ~): a
 // query or form value.
 [[nodiscard]] std::string percentEncode(std::string_view text);

@@ -277,6 +277,30 @@ private Q_SLOTS:
         QCOMPARE(m_access->deleteGroup(group->id).error().code, ErrorCode::NotFound);
     }
 
+    void leavingAnOrganizationEndsItsRoles_data() { addBackendRows(); }
+    void leavingAnOrganizationEndsItsRoles()
+    {
+        open();
+        auto &identity = m_auth->identity();
+        auto user = identity.createExternalUser(
+            {m_acme.id, "https://idp.example", "sub-1", "Uma", "uma@acme.example"});
+        QVERIFY2(user.ok(), messageOf(user));
+        const Scope acme = Scope::organization(m_acme.id);
+        QVERIFY(m_access->grant(user->id, {"customer_admin", acme}).ok());
+        QVERIFY(m_access->grant(user->id, {"support", Scope::project("p1")}).ok());
+        QVERIFY(authorizationOf(*user).allows(permission::orgUsersManage, acme));
+
+        auto moved = identity.updateExternalProfile(
+            user->id, {m_globex.id, "https://idp.example", "sub-1", "Uma", "uma@globex.example"});
+        QVERIFY2(moved.ok(), messageOf(moved));
+        QCOMPARE(moved->organizationId, m_globex.id);
+        const auto uma = authorizationOf(*moved);
+        QVERIFY(!uma.allows(permission::orgUsersManage, acme));
+        QVERIFY(!uma.allows(permission::catalogRead, acme));
+        QVERIFY(uma.allows(permission::catalogRead, Scope::organization(m_globex.id)));
+        QVERIFY(uma.allows(permission::auditRead, Scope::project("p1"))); // other grants stay
+    }
+
     void writesMoveTheRevision_data() { addBackendRows(); }
     void writesMoveTheRevision()
     {
