@@ -453,6 +453,46 @@ private Q_SLOTS:
                      .ok());
         QCOMPARE(http.gets[jwksUri], 3);
     }
+    void anUnreachableProviderIsAskedOncePerInterval()
+    {
+        FakeHttp http; // answers 404 to everything
+        std::int64_t clock = now;
+        OidcProviderConfig config;
+        config.id = "down";
+        config.issuer = issuer;
+        config.clientId = clientId;
+        OidcProvider provider(config, http, [&clock] { return clock; });
+        const std::string discovery = issuer + "/.well-known/openid-configuration";
+        for (int i = 0; i < 5; ++i) {
+            const auto refused =
+                provider.verifyIdToken(m_rsa.sign({}, idClaims()), sha256Hex(nonce));
+            QCOMPARE(refused.error().code, ErrorCode::Unavailable);
+            QVERIFY(!provider.metadata().ok());
+        }
+        QCOMPARE(http.gets[discovery], 1);
+        clock += OidcProvider::retryInterval.count();
+        QVERIFY(!provider.metadata().ok());
+        QCOMPARE(http.gets[discovery], 2);
+
+        // Discovery answers, the key set does not: asked once per key interval as well.
+        const std::string jwksUri = issuer + "/keys";
+        http.bodies[discovery] = json{
+            {"issuer", issuer},
+            {"authorization_endpoint", issuer + "/authorize"},
+            {"token_endpoint", issuer + "/token"},
+            {"jwks_uri", jwksUri}}.dump();
+        clock += OidcProvider::retryInterval.count();
+        for (int i = 0; i < 5; ++i) {
+            const auto refused =
+                provider.verifyIdToken(m_rsa.sign({}, idClaims()), sha256Hex(nonce));
+            QCOMPARE(refused.error().code, ErrorCode::Unavailable);
+        }
+        QCOMPARE(http.gets[jwksUri], 1);
+        http.bodies[jwksUri] = json{{"keys", {m_rsa.jwk}}}.dump();
+        clock += OidcProvider::keyRefreshInterval.count();
+        QVERIFY(provider.verifyIdToken(m_rsa.sign({}, idClaims()), sha256Hex(nonce)).ok());
+        QCOMPARE(http.gets[jwksUri], 2);
+    }
 
     void discoveryIssuerMustMatchExactly()
     {

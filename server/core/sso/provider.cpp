@@ -92,21 +92,32 @@ OidcProvider::OidcProvider(OidcProviderConfig config, HttpClient &http, Clock cl
 
 Result<ProviderMetadata> OidcProvider::metadata()
 {
+    const std::int64_t now = m_clock();
     {
         const std::lock_guard lock(m_mutex);
         if (m_metadata) {
             return *m_metadata;
         }
+        if (m_metadataFailedAt != 0 && now - m_metadataFailedAt < retryInterval.count()) {
+            return fail(ErrorCode::Unavailable, "provider \"" + m_config.id +
+                                                    "\" did not answer a moment ago; try again "
+                                                    "shortly");
+        }
     }
+    const auto failed = [&](Error error) -> Result<ProviderMetadata> {
+        const std::lock_guard lock(m_mutex);
+        m_metadataFailedAt = now;
+        return fail(std::move(error));
+    };
     const std::string url = discoveryUrl(m_config.issuer);
     auto json = jsonReply(m_http.get(url), "the discovery document at " + url);
     if (!json) {
-        return fail(std::move(json).error());
+        return failed(std::move(json).error());
     }
     auto parsed = parseDiscovery(json->dump(), m_config.issuer);
     if (!parsed) {
-        return fail(ErrorCode::Unavailable,
-                    "provider \"" + m_config.id + "\": " + parsed.error().message);
+        return failed({ErrorCode::Unavailable,
+                       "provider \"" + m_config.id + "\": " + parsed.error().message});
     }
     const std::lock_guard lock(m_mutex);
     m_metadata = *parsed;
@@ -148,10 +159,20 @@ std::optional<std::vector<PublicJwk>> OidcProvider::cachedKeys()
 
 Result<std::vector<PublicJwk>> OidcProvider::refreshKeys()
 {
+    // Discovery first, with its own retry interval: a key set request is only counted when it
+    // is really made.
+    if (auto meta = metadata(); !meta) {
+        return fail(std::move(meta).error());
+    }
     const std::int64_t now = m_clock();
     {
         const std::lock_guard lock(m_mutex);
-        if (m_keys && now - m_keysFetchedAt < keyRefreshInterval.count()) {
+        if (m_keysFetchedAt != 0 && now - m_keysFetchedAt < keyRefreshInterval.count()) {
+            if (!m_keys) {
+                return fail(ErrorCode::Unavailable,
+                            "the provider's keys could not be fetched a moment ago; try again "
+                            "shortly");
+            }
             return fail(ErrorCode::Unauthenticated,
                         "the token names a key (kid) the provider does not publish");
         }

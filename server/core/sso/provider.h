@@ -32,12 +32,15 @@ struct ProviderMetadata {
                                                       std::string_view issuer);
 
 // One OpenID Connect provider as this relying party sees it: its discovery document (fetched
-// once, again after a failure), its signing keys (fetched when first needed and again when a
-// token names an unknown `kid`, at most once per `keyRefreshInterval`), its token endpoint, and
-// the checks of its ID and logout tokens. Thread-safe.
+// once; after a failure, again at most once per `retryInterval`), its signing keys (fetched when
+// first needed and again when a token names an unknown `kid`, at most once per
+// `keyRefreshInterval`, failed attempts included), its token endpoint, and the checks of its ID
+// and logout tokens. Requests that anyone can send (a sign-in start, a logout token) so never
+// make more than one outbound request per interval while the provider is down. Thread-safe.
 class OidcProvider {
 public:
     static constexpr std::chrono::seconds keyRefreshInterval{60};
+    static constexpr std::chrono::seconds retryInterval{10};
 
     OidcProvider(OidcProviderConfig config, HttpClient &http, Clock clock,
                  std::chrono::seconds clockSkew = std::chrono::seconds{60});
@@ -71,7 +74,8 @@ private:
     std::mutex m_mutex;
     std::optional<ProviderMetadata> m_metadata;
     std::optional<std::vector<PublicJwk>> m_keys;
-    std::int64_t m_keysFetchedAt = 0;
+    std::int64_t m_keysFetchedAt = 0;    // the last attempt, whether it succeeded or not
+    std::int64_t m_metadataFailedAt = 0; // the last failed discovery; 0: none
 };
 
 } // namespace toolhub::server::sso
