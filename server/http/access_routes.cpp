@@ -309,6 +309,24 @@ Response noStore(Response response)
     return response;
 }
 
+// One page of `values`, each made JSON by `toItem`: with a strong ETag when `cacheable`, and
+// `no-store` otherwise (lists of people and credentials).
+template <class T, class ToItem>
+Result<Response> pageOf(const Request &request, const std::vector<T> &values, ToItem toItem,
+                        bool cacheable)
+{
+    std::vector<json> items;
+    items.reserve(values.size());
+    for (const auto &value : values) {
+        items.push_back(toItem(value));
+    }
+    auto body = page(request, items);
+    if (!body) {
+        return fail(std::move(body).error());
+    }
+    return cacheable ? jsonWithETag(request, *body) : noStore(Response::json(200, *body));
+}
+
 Response noContent()
 {
     Response response;
@@ -361,27 +379,20 @@ void addAccessRoutes(Router &router, AccessRoutesContext context)
             return noStore(Response::json(200, body));
         }));
 
-    router.add("GET", "/api/v1/catalog/products",
-               checked([c](Request &request) -> Result<Response> {
-                   auto caller =
-                       c->routes.guard.require(request, permission::catalogRead, Scope::global());
-                   if (!caller) {
-                       return fail(std::move(caller).error());
-                   }
-                   auto products = c->routes.catalog.allProducts();
-                   if (!products) {
-                       return fail(std::move(products).error());
-                   }
-                   std::vector<json> items;
-                   for (const auto &product : *products) {
-                       items.push_back(toJson(product));
-                   }
-                   auto body = page(request, items);
-                   if (!body) {
-                       return fail(std::move(body).error());
-                   }
-                   return jsonWithETag(request, *body);
-               }));
+    router.add(
+        "GET", "/api/v1/catalog/products", checked([c](Request &request) -> Result<Response> {
+            auto caller =
+                c->routes.guard.require(request, permission::catalogRead, Scope::global());
+            if (!caller) {
+                return fail(std::move(caller).error());
+            }
+            auto products = c->routes.catalog.allProducts();
+            if (!products) {
+                return fail(std::move(products).error());
+            }
+            return pageOf(
+                request, *products, [&](const auto &product) { return toJson(product); }, true);
+        }));
 
     // The organization named in the path, in the scope the caller must hold `permission` for.
     const auto organizationFor =
@@ -410,15 +421,9 @@ void addAccessRoutes(Router &router, AccessRoutesContext context)
                    if (!licenses) {
                        return fail(std::move(licenses).error());
                    }
-                   std::vector<json> items;
-                   for (const auto &license : *licenses) {
-                       items.push_back(toJson(license));
-                   }
-                   auto body = page(request, items);
-                   if (!body) {
-                       return fail(std::move(body).error());
-                   }
-                   return jsonWithETag(request, *body);
+                   return pageOf(
+                       request, *licenses, [&](const auto &license) { return toJson(license); },
+                       true);
                }));
 
     // ---- people and roles ----
@@ -433,15 +438,9 @@ void addAccessRoutes(Router &router, AccessRoutesContext context)
                    if (!users) {
                        return fail(std::move(users).error());
                    }
-                   std::vector<json> items;
-                   for (const auto &user : *users) {
-                       items.push_back(userJson(user, found->second));
-                   }
-                   auto body = page(request, items);
-                   if (!body) {
-                       return fail(std::move(body).error());
-                   }
-                   return noStore(Response::json(200, *body));
+                   return pageOf(
+                       request, *users,
+                       [&](const auto &user) { return userJson(user, found->second); }, false);
                }));
 
     const auto userBody = [c](const User &user) -> Result<json> {
@@ -811,15 +810,9 @@ void addAccessRoutes(Router &router, AccessRoutesContext context)
                    if (!accounts) {
                        return fail(std::move(accounts).error());
                    }
-                   std::vector<json> items;
-                   for (const auto &account : *accounts) {
-                       items.push_back(accountJson(account));
-                   }
-                   auto body = page(request, items);
-                   if (!body) {
-                       return fail(std::move(body).error());
-                   }
-                   return noStore(Response::json(200, *body));
+                   return pageOf(
+                       request, *accounts,
+                       [&](const auto &account) { return accountJson(account); }, false);
                }));
 
     router.add("POST", "/api/v1/service-accounts",
@@ -854,15 +847,9 @@ void addAccessRoutes(Router &router, AccessRoutesContext context)
                    if (!tokens) {
                        return fail(std::move(tokens).error());
                    }
-                   std::vector<json> items;
-                   for (const auto &token : *tokens) {
-                       items.push_back(tokenJson(token));
-                   }
-                   auto body = page(request, items);
-                   if (!body) {
-                       return fail(std::move(body).error());
-                   }
-                   return noStore(Response::json(200, *body));
+                   return pageOf(
+                       request, *tokens, [&](const auto &token) { return tokenJson(token); },
+                       false);
                }));
 
     router.add(

@@ -2,6 +2,7 @@
 
 #include "core/storage/ids.h"
 #include "core/storage/query.h"
+#include "toolhub/ascii.h"
 
 #include <algorithm>
 #include <array>
@@ -10,6 +11,16 @@
 namespace toolhub::server {
 
 namespace {
+
+// A stored space-separated list (a role's permissions).
+std::vector<std::string> splitWords(std::string_view text)
+{
+    std::vector<std::string> out;
+    for (const auto word : ascii::words(text)) {
+        out.emplace_back(word);
+    }
+    return out;
+}
 
 constexpr std::string_view manualSource = "manual";
 // The data_revisions counter every write here bumps (Database::dataRevision).
@@ -68,51 +79,6 @@ Role toRole(const BuiltInRole &builtIn)
     return role;
 }
 
-std::vector<std::string> splitWords(std::string_view text)
-{
-    std::vector<std::string> words;
-    std::size_t pos = 0;
-    while (pos < text.size()) {
-        const auto end = text.find(' ', pos);
-        const auto word = text.substr(pos, end == std::string_view::npos ? end : end - pos);
-        if (!word.empty()) {
-            words.emplace_back(word);
-        }
-        if (end == std::string_view::npos) {
-            break;
-        }
-        pos = end + 1;
-    }
-    return words;
-}
-
-std::string joinWords(const std::vector<std::string> &words)
-{
-    std::string text;
-    for (const auto &word : words) {
-        if (!text.empty()) {
-            text += ' ';
-        }
-        text += word;
-    }
-    return text;
-}
-
-Result<void> validateRoleName(std::string_view name)
-{
-    const auto ok = [](char c, bool first) {
-        const bool lower = c >= 'a' && c <= 'z';
-        return first ? lower
-                     : (lower || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-');
-    };
-    if (name.empty() || name.size() > 64 || !ok(name.front(), true) ||
-        !std::all_of(name.begin() + 1, name.end(), [&](char c) { return ok(c, false); })) {
-        return fail(ErrorCode::InvalidArgument,
-                    "a role name is 1 to 64 of a-z, 0-9, '_', '.' and '-', starting with a letter");
-    }
-    return {};
-}
-
 Result<std::vector<std::string>> normalizePermissions(const std::vector<std::string> &permissions)
 {
     std::set<std::string> unique;
@@ -137,15 +103,6 @@ Result<void> validateScope(const Scope &scope)
     return {};
 }
 
-std::string lowerAscii(std::string_view text)
-{
-    std::string lower{text};
-    std::transform(lower.begin(), lower.end(), lower.begin(), [](char c) {
-        return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-    });
-    return lower;
-}
-
 Result<void> validateGroupName(std::string_view name)
 {
     if (name.empty() || name.size() > 200) {
@@ -155,6 +112,17 @@ Result<void> validateGroupName(std::string_view name)
                     [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; })) {
         return fail(ErrorCode::InvalidArgument,
                     "a group's display name must not contain control characters");
+    }
+    return {};
+}
+
+Result<void> validateGroupInput(const GroupInput &input)
+{
+    if (auto valid = validateGroupName(input.displayName); !valid) {
+        return valid;
+    }
+    if (input.externalId.size() > 255) {
+        return fail(ErrorCode::InvalidArgument, "an external id is at most 255 characters");
     }
     return {};
 }
@@ -293,6 +261,21 @@ void touchGroup(soci::session &session, const std::string &groupId, long long no
 }
 
 } // namespace
+
+Result<void> validateRoleName(std::string_view name)
+{
+    const auto ok = [](char c, bool first) {
+        const bool lower = c >= 'a' && c <= 'z';
+        return first ? lower
+                     : (lower || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-');
+    };
+    if (name.empty() || name.size() > 64 || !ok(name.front(), true) ||
+        !std::all_of(name.begin() + 1, name.end(), [&](char c) { return ok(c, false); })) {
+        return fail(ErrorCode::InvalidArgument,
+                    "a role name is 1 to 64 of a-z, 0-9, '_', '.' and '-', starting with a letter");
+    }
+    return {};
+}
 
 const std::vector<std::string_view> &allPermissions()
 {
@@ -449,7 +432,7 @@ Result<Role> AccessControl::createRole(const Role &input)
     }
     Role role{input.name, input.description, *permissions, false};
     auto created = m_db.withSession([&](soci::session &session) -> Result<Role> {
-        const std::string words = joinWords(role.permissions);
+        const std::string words = ascii::joinWords(role.permissions);
         const long long now = m_clock();
         session << "INSERT INTO roles (name, description, permissions, created_at) VALUES "
                    "(:name, :description, :permissions, :now)",
@@ -481,7 +464,7 @@ Result<Role> AccessControl::updateRole(std::string_view name, std::string_view d
     return m_db.withSession([&](soci::session &session) -> Result<Role> {
         const std::string key{name};
         const std::string text{description};
-        const std::string words = joinWords(*normalized);
+        const std::string words = ascii::joinWords(*normalized);
         soci::transaction transaction(session);
         soci::statement statement =
             (session.prepare << "UPDATE roles SET description = :description, permissions = "
@@ -683,11 +666,8 @@ Result<Authorization> AccessControl::authorizationOf(const User &user)
 
 Result<Group> AccessControl::createGroup(const GroupInput &input)
 {
-    if (auto valid = validateGroupName(input.displayName); !valid) {
+    if (auto valid = validateGroupInput(input); !valid) {
         return fail(std::move(valid).error());
-    }
-    if (input.externalId.size() > 255) {
-        return fail(ErrorCode::InvalidArgument, "an external id is at most 255 characters");
     }
     auto created = m_db.withSession([&](soci::session &session) -> Result<Group> {
         soci::transaction transaction(session);
@@ -695,7 +675,7 @@ Result<Group> AccessControl::createGroup(const GroupInput &input)
             return fail(std::move(exist).error());
         }
         const std::string id = newId();
-        const std::string key = lowerAscii(input.displayName);
+        const std::string key = ascii::toLower(input.displayName);
         const long long now = m_clock();
         session << "INSERT INTO user_groups (id, display_name, display_key, external_id, "
                    "created_at, updated_at) VALUES (:id, :name, :key, :external, :now, :now2)",
@@ -728,11 +708,11 @@ Result<std::vector<Group>> AccessControl::groups(std::optional<std::string> disp
             void bind(soci::statement &statement) { statement.exchange(soci::into(id)); }
         } row;
         const auto ids =
-            displayName
-                ? fetchRows(session, "SELECT id FROM user_groups WHERE display_key = :key",
-                            {{"key", lowerAscii(*displayName)}}, row, [](Row &r) { return r.id; })
-                : fetchRows(session, "SELECT id FROM user_groups ORDER BY display_key", {}, row,
-                            [](Row &r) { return r.id; });
+            displayName ? fetchRows(session, "SELECT id FROM user_groups WHERE display_key = :key",
+                                    {{"key", ascii::toLower(*displayName)}}, row,
+                                    [](Row &r) { return r.id; })
+                        : fetchRows(session, "SELECT id FROM user_groups ORDER BY display_key", {},
+                                    row, [](Row &r) { return r.id; });
         std::vector<Group> result;
         for (const auto &id : ids) {
             auto group = loadGroup(session, id);
@@ -747,11 +727,8 @@ Result<std::vector<Group>> AccessControl::groups(std::optional<std::string> disp
 
 Result<Group> AccessControl::replaceGroup(std::string_view id, const GroupInput &input)
 {
-    if (auto valid = validateGroupName(input.displayName); !valid) {
+    if (auto valid = validateGroupInput(input); !valid) {
         return fail(std::move(valid).error());
-    }
-    if (input.externalId.size() > 255) {
-        return fail(ErrorCode::InvalidArgument, "an external id is at most 255 characters");
     }
     auto replaced = m_db.withSession([&](soci::session &session) -> Result<Group> {
         const std::string groupId{id};
@@ -762,7 +739,7 @@ Result<Group> AccessControl::replaceGroup(std::string_view id, const GroupInput 
         if (auto exist = checkUsersExist(session, input.memberIds); !exist) {
             return fail(std::move(exist).error());
         }
-        const std::string key = lowerAscii(input.displayName);
+        const std::string key = ascii::toLower(input.displayName);
         const long long now = m_clock();
         session << "UPDATE user_groups SET display_name = :name, display_key = :key, external_id "
                    "= :external, updated_at = :now WHERE id = :id",

@@ -32,6 +32,9 @@ inline constexpr std::string_view auditRead = "audit.read";
 inline constexpr std::string_view scimProvision = "scim.provision";
 } // namespace permission
 
+// A role name is 1..64 of a-z, 0-9, '_', '.' and '-', starting with a letter.
+[[nodiscard]] Result<void> validateRoleName(std::string_view name);
+
 // Every permission there is, in a stable order.
 [[nodiscard]] const std::vector<std::string_view> &allPermissions();
 [[nodiscard]] bool isPermission(std::string_view name);

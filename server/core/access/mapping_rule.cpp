@@ -2,63 +2,21 @@
 
 #include "core/access/access.h"
 #include "core/identity/identity.h"
+#include "toolhub/ascii.h"
 
 #include <algorithm>
 #include <map>
 #include <utility>
 
 namespace toolhub::server {
-namespace {
-
-std::string_view trim(std::string_view s)
-{
-    const auto first = s.find_first_not_of(" \t");
-    if (first == std::string_view::npos) {
-        return {};
-    }
-    return s.substr(first, s.find_last_not_of(" \t") - first + 1);
-}
-
-std::vector<std::string_view> words(std::string_view text)
-{
-    std::vector<std::string_view> out;
-    while (!(text = trim(text)).empty()) {
-        const auto end = text.find_first_of(" \t");
-        out.push_back(text.substr(0, end));
-        text = end == std::string_view::npos ? std::string_view{} : text.substr(end);
-    }
-    return out;
-}
-
-bool isRoleName(std::string_view name)
-{
-    const auto ok = [](char c, bool first) {
-        const bool lower = c >= 'a' && c <= 'z';
-        return first ? lower
-                     : (lower || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-');
-    };
-    return !name.empty() && name.size() <= 64 && ok(name.front(), true) &&
-           std::all_of(name.begin() + 1, name.end(), [&](char c) { return ok(c, false); });
-}
-
-bool isSlug(std::string_view slug)
-{
-    const auto ok = [](char c, bool first) {
-        const bool alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-        return first ? alnum : (alnum || c == '.' || c == '_' || c == '-');
-    };
-    return !slug.empty() && slug.size() <= 64 && ok(slug.front(), true) &&
-           std::all_of(slug.begin() + 1, slug.end(), [&](char c) { return ok(c, false); });
-}
-
-} // namespace
+namespace {} // namespace
 
 Result<RuleTarget> parseRuleTarget(std::string_view text)
 {
     const std::string grammar =
         "expected organization=<slug> and/or role=<role>[@global|@organization]";
     RuleTarget target;
-    for (const auto word : words(text)) {
+    for (const auto word : ascii::words(text)) {
         const auto eq = word.find('=');
         const auto name = word.substr(0, eq);
         const auto value = eq == std::string_view::npos ? std::string_view{} : word.substr(eq + 1);
@@ -66,7 +24,7 @@ Result<RuleTarget> parseRuleTarget(std::string_view text)
             if (!target.organization.empty()) {
                 return fail(ErrorCode::InvalidArgument, "a rule names one organization at most");
             }
-            if (!isSlug(value)) {
+            if (!validateSlug(value)) {
                 return fail(ErrorCode::InvalidArgument,
                             "\"" + std::string{value} + "\" is not an organization slug");
             }
@@ -74,7 +32,7 @@ Result<RuleTarget> parseRuleTarget(std::string_view text)
         } else if (name == "role") {
             const auto at = value.find('@');
             const auto role = value.substr(0, at);
-            if (!isRoleName(role)) {
+            if (!validateRoleName(role)) {
                 return fail(ErrorCode::InvalidArgument,
                             "\"" + std::string{role} + "\" is not a role name");
             }

@@ -3,6 +3,7 @@
 #include "core/access/access.h"
 #include "core/storage/ids.h"
 #include "core/storage/query.h"
+#include "toolhub/ascii.h"
 #include "toolhub/crypto.h"
 #include "toolhub/sha256.h"
 
@@ -31,20 +32,6 @@ Result<void> validateAccountName(std::string_view name)
                     "with a letter or digit");
     }
     return {};
-}
-
-std::vector<std::string> splitScopes(std::string_view text)
-{
-    std::vector<std::string> words;
-    std::size_t pos = 0;
-    while (pos <= text.size()) {
-        const auto end = std::min(text.find(' ', pos), text.size());
-        if (end > pos) {
-            words.emplace_back(text.substr(pos, end - pos));
-        }
-        pos = end + 1;
-    }
-    return words;
 }
 
 struct AccountRow {
@@ -107,7 +94,9 @@ struct TokenRow {
     ServiceToken take() const
     {
         ServiceToken result = token;
-        result.scopes = splitScopes(scopes);
+        for (const auto scope : ascii::words(scopes)) {
+            result.scopes.emplace_back(scope);
+        }
         result.createdAt = createdAt;
         result.expiresAt = expiresAt;
         result.revokedAt = revokedInd == soci::i_ok ? revokedAt : 0;
@@ -241,10 +230,7 @@ Result<IssuedServiceToken> ServiceAccounts::issueToken(std::string_view accountI
     issued.token.createdAt = m_clock();
     issued.token.expiresAt = issued.token.createdAt + lifetimeSeconds;
     const std::string hash = sha256Hex(issued.secret);
-    std::string scopeText;
-    for (const auto &scope : issued.token.scopes) {
-        scopeText += scopeText.empty() ? scope : " " + scope;
-    }
+    const std::string scopeText = ascii::joinWords(issued.token.scopes);
     auto stored = m_db.withSession([&](soci::session &session) -> Result<void> {
         auto account = selectAccount(session, "id", issued.token.accountId);
         if (!account) {

@@ -1,5 +1,7 @@
 #include "core/ldap/ldap_settings.h"
 
+#include "toolhub/ascii.h"
+
 #include <ldap.h>
 
 #include <algorithm>
@@ -8,42 +10,11 @@
 #include <utility>
 
 namespace toolhub::server {
-namespace {
-
-std::string_view trim(std::string_view s)
-{
-    const auto first = s.find_first_not_of(" \t");
-    if (first == std::string_view::npos) {
-        return {};
-    }
-    return s.substr(first, s.find_last_not_of(" \t") - first + 1);
-}
-
-std::vector<std::string_view> words(std::string_view text)
-{
-    std::vector<std::string_view> out;
-    while (!(text = trim(text)).empty()) {
-        const auto end = text.find_first_of(" \t");
-        out.push_back(text.substr(0, end));
-        text = end == std::string_view::npos ? std::string_view{} : text.substr(end);
-    }
-    return out;
-}
-
-std::string lower(std::string_view text)
-{
-    std::string out{text};
-    std::transform(out.begin(), out.end(), out.begin(), [](char c) {
-        return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-    });
-    return out;
-}
-
-} // namespace
+namespace {} // namespace
 
 Result<std::string> normalizeDn(std::string_view dn)
 {
-    const std::string text{trim(dn)};
+    const std::string text{ascii::trim(dn)};
     LDAPDN parsed = nullptr;
     if (text.empty() || ldap_str2dn(text.c_str(), &parsed, LDAP_DN_FORMAT_LDAPV3) != LDAP_SUCCESS) {
         return fail(ErrorCode::InvalidArgument, "\"" + text + "\" is not a distinguished name");
@@ -54,7 +25,7 @@ Result<std::string> normalizeDn(std::string_view dn)
     if (rc != LDAP_SUCCESS || out == nullptr) {
         return fail(ErrorCode::InvalidArgument, "\"" + text + "\" is not a distinguished name");
     }
-    std::string normalized = lower(out);
+    std::string normalized = ascii::toLower(out);
     ldap_memfree(out);
     return normalized;
 }
@@ -68,7 +39,7 @@ Result<LdapRule> parseLdapRule(std::string_view text)
             "expected <group DN> -> organization=<slug> role=<role>[@global|@organization]");
     }
     LdapRule rule;
-    const auto group = trim(text.substr(0, arrow));
+    const auto group = ascii::trim(text.substr(0, arrow));
     if (group == "*") {
         rule.group = "*";
     } else {
@@ -117,7 +88,7 @@ std::string escapeFilterValue(std::string_view value)
 Result<std::vector<std::string>> parseLdapUrls(std::string_view text)
 {
     std::vector<std::string> urls;
-    for (const auto word : words(text)) {
+    for (const auto word : ascii::words(text)) {
         const std::string url{word};
         LDAPURLDesc *desc = nullptr;
         if (ldap_url_parse(url.c_str(), &desc) != LDAP_URL_SUCCESS) {
@@ -147,7 +118,7 @@ std::string LdapSettings::issuer() const
     if (urls.empty()) {
         return {};
     }
-    std::string first = lower(urls.front());
+    std::string first = ascii::toLower(urls.front());
     while (first.ends_with('/')) {
         first.pop_back();
     }
@@ -173,8 +144,9 @@ Result<LdapSettings> completeLdapSettings(LdapSettings settings)
         return refuse("ldap_group_filter must contain {dn} or {login}");
     }
     const bool allTls =
-        std::all_of(settings.urls.begin(), settings.urls.end(),
-                    [](const std::string &url) { return lower(url).starts_with("ldaps://"); });
+        std::all_of(settings.urls.begin(), settings.urls.end(), [](const std::string &url) {
+            return ascii::toLower(url).starts_with("ldaps://");
+        });
     if (!allTls && !settings.startTls && !settings.allowPlaintext) {
         return refuse("an ldap:// URL without StartTLS sends passwords in clear: set "
                       "ldap_starttls = true, use ldaps://, or (for development only) "

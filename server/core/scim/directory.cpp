@@ -1,5 +1,7 @@
 #include "core/scim/directory.h"
 
+#include "toolhub/ascii.h"
+
 #include "core/scim/patch.h"
 #include "core/storage/query.h"
 
@@ -141,7 +143,7 @@ ScimResult<std::optional<Row>> Directory::rowOf(std::string_view userId)
 
 ScimResult<void> Directory::store(const Row &row)
 {
-    const std::string key = row.deleted ? std::string{} : lowerAscii(row.userName);
+    const std::string key = row.deleted ? std::string{} : ascii::toLower(row.userName);
     soci::indicator keyIndicator = row.deleted ? soci::i_null : soci::i_ok;
     const std::string externalId = row.externalId.value_or("");
     soci::indicator externalIdIndicator = row.externalId ? soci::i_ok : soci::i_null;
@@ -279,7 +281,7 @@ ScimResult<void> Directory::checkUserNameFree(std::string_view userName,
                                               std::string_view exceptUserId)
 {
     auto rows = m_db.withSession([&](soci::session &session) -> Result<std::vector<Row>> {
-        return selectRows(session, "user_name_key = :key", {{"key", lowerAscii(userName)}});
+        return selectRows(session, "user_name_key = :key", {{"key", ascii::toLower(userName)}});
     });
     if (!rows) {
         return fail(internal(rows.error()));
@@ -524,7 +526,7 @@ ScimResult<std::vector<std::string>> Directory::candidates(const ListQuery &quer
         return std::move(page).value();
     }
     if (const auto userName = equalityValue(*query.filter, "userName")) {
-        auto found = rowsWhere("user_name_key = :key", {{"key", lowerAscii(*userName)}});
+        auto found = rowsWhere("user_name_key = :key", {{"key", ascii::toLower(*userName)}});
         if (!found || !found->empty()) {
             return found;
         }

@@ -439,8 +439,8 @@ bool compare(const nlohmann::json &actual, CompareOp op, const nlohmann::json &e
         std::string a = actual.get<std::string>();
         std::string b = expected.get<std::string>();
         if (!caseExact) {
-            a = lowerAscii(a);
-            b = lowerAscii(b);
+            a = ascii::toLower(a);
+            b = ascii::toLower(b);
         }
         switch (op) {
         case CompareOp::Eq:

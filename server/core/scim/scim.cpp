@@ -54,13 +54,6 @@ bool sameName(std::string_view a, std::string_view b) noexcept
            });
 }
 
-std::string lowerAscii(std::string_view text)
-{
-    std::string out{text};
-    std::transform(out.begin(), out.end(), out.begin(), [](char c) { return ascii::toLower(c); });
-    return out;
-}
-
 const nlohmann::json *member(const nlohmann::json &object, std::string_view name)
 {
     if (!object.is_object()) {

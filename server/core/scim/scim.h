@@ -58,7 +58,6 @@ using ScimResult = Result<T, ScimError>;
 
 // Attribute names are case-insensitive (RFC 7643 2.1).
 [[nodiscard]] bool sameName(std::string_view a, std::string_view b) noexcept;
-[[nodiscard]] std::string lowerAscii(std::string_view text);
 // The member of `object` named `name` in any case; null when absent or `object` is no object.
 [[nodiscard]] const nlohmann::json *member(const nlohmann::json &object, std::string_view name);
 [[nodiscard]] nlohmann::json *member(nlohmann::json &object, std::string_view name);
