@@ -475,45 +475,31 @@ void addResourceRoutes(Router &router, const std::shared_ptr<const Shared> &shar
         return response;
     });
 
-    router.add("PUT", item, [shared, ops, &directory](Request &request) -> Result<Response> {
-        if (auto denied = shared->deny(request)) {
-            return std::move(*denied);
-        }
-        auto body = jsonBody(request);
-        if (!body) {
-            return shared->error(body.error(), request);
-        }
-        if (request.headers.get("If-Match")) {
-            if (auto failed = shared->precondition(request, (directory.*ops.find)(idOf(request)))) {
-                return std::move(*failed);
+    // PUT and PATCH: the same checks and answer around the directory's replace or patch.
+    const auto write = [shared, ops, &directory](auto operation) -> Handler {
+        return [shared, ops, &directory, operation](Request &request) -> Result<Response> {
+            if (auto denied = shared->deny(request)) {
+                return std::move(*denied);
             }
-        }
-        auto replaced = (directory.*ops.replace)(idOf(request), *body);
-        if (!replaced) {
-            return shared->error(replaced.error(), request);
-        }
-        return shared->resource(request, std::move(replaced).value(), ops.collection);
-    });
-
-    router.add("PATCH", item, [shared, ops, &directory](Request &request) -> Result<Response> {
-        if (auto denied = shared->deny(request)) {
-            return std::move(*denied);
-        }
-        auto body = jsonBody(request);
-        if (!body) {
-            return shared->error(body.error(), request);
-        }
-        if (request.headers.get("If-Match")) {
-            if (auto failed = shared->precondition(request, (directory.*ops.find)(idOf(request)))) {
-                return std::move(*failed);
+            auto body = jsonBody(request);
+            if (!body) {
+                return shared->error(body.error(), request);
             }
-        }
-        auto patched = (directory.*ops.patch)(idOf(request), *body);
-        if (!patched) {
-            return shared->error(patched.error(), request);
-        }
-        return shared->resource(request, std::move(patched).value(), ops.collection);
-    });
+            if (request.headers.get("If-Match")) {
+                if (auto failed =
+                        shared->precondition(request, (directory.*ops.find)(idOf(request)))) {
+                    return std::move(*failed);
+                }
+            }
+            auto written = (directory.*operation)(idOf(request), *body);
+            if (!written) {
+                return shared->error(written.error(), request);
+            }
+            return shared->resource(request, std::move(written).value(), ops.collection);
+        };
+    };
+    router.add("PUT", item, write(ops.replace));
+    router.add("PATCH", item, write(ops.patch));
 
     router.add("DELETE", item, [shared, ops, &directory](Request &request) -> Result<Response> {
         if (auto denied = shared->deny(request)) {
